@@ -1,0 +1,17 @@
+// Package cases owns the case: its fields, its lifecycle state machine and
+// the events that record every change to it.
+//
+// A case's current state is never written directly: every change is an
+// [Event] appended to the case's history, and [Replay] folds the history
+// into the current [Case]. [Decide] checks a [Command] against the state
+// machine and produces the next event; it does no I/O and takes the time as
+// an argument, so every transition is testable.
+//
+// The lifecycle (state names are stable API values):
+//
+//	received 受理 → dispatched 派单 → accepted 签收 → in_progress 办理 →
+//	resolved 办结 → verified 回访 → closed 结案
+//
+// with returned 退单 (back to dispatch), reassign 改派, extensions 延期,
+// suspended 挂起, supervise 督办, merged 合并, voided 作废 and reopen 重办.
+package cases

@@ -1,0 +1,102 @@
+// Package store defines how cases and their events are kept: the [Store]
+// interface every storage engine implements, its sentinel errors, and the
+// query types. Implementations live in subpackages (sqlstore for SQLite and
+// PostgreSQL); storetest is the conformance suite they all pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"yiwang/internal/cases"
+)
+
+// Sentinel errors returned by every Store.
+var (
+	// ErrNotFound: no case with that id.
+	ErrNotFound = errors.New("not found")
+	// ErrIdempotencyConflict: the idempotency key was used before with a different request.
+	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	// ErrVersionConflict: the case changed since the version the caller expected.
+	ErrVersionConflict = errors.New("case was changed by someone else")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store closed")
+)
+
+// CreateRequest asks for a new case.
+type CreateRequest struct {
+	Case  cases.NewCase
+	Actor string
+	Unit  string
+	// At is the creation time; zero means the store's clock.
+	At time.Time
+	// IdempotencyKey, when set, makes retries safe: a second create with the
+	// same key and the same RequestHash returns the first case (created=false);
+	// with a different RequestHash it fails with ErrIdempotencyConflict.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// TransitionRequest asks for one lifecycle transition of an existing case.
+type TransitionRequest struct {
+	ID      string
+	Command cases.Command
+	// At is the event time; zero means the store's clock.
+	At time.Time
+	// ExpectVersion, when > 0, refuses the transition with
+	// ErrVersionConflict unless the case is at exactly that version.
+	ExpectVersion int
+}
+
+// Filter selects cases for List. Zero fields do not filter.
+type Filter struct {
+	States   []cases.State
+	Channels []cases.Channel
+	// Category matches the code and its descendants ("01" matches "0103").
+	Category string
+	Unit     string
+	// Areas matches cases whose district, street, community or grid code is
+	// any of these.
+	Areas []string
+	// CreatedFrom (inclusive) and CreatedTo (exclusive) bound created_at.
+	CreatedFrom, CreatedTo time.Time
+	// Text matches a substring of the title or description.
+	Text string
+	// Cursor continues a previous page (Page.Next).
+	Cursor string
+	// Limit caps the page size (default 50, at most 1000).
+	Limit int
+}
+
+// Page is one page of List results, newest case first. Next is empty on the
+// last page; otherwise pass it as Filter.Cursor for the next page.
+type Page struct {
+	Cases []cases.Case
+	Next  string
+}
+
+// Store keeps cases as append-only event histories with a queryable
+// projection of their current state. Every method is safe for concurrent
+// use. Writes are durable when they return without error.
+type Store interface {
+	// Create appends the create event of a new case, allocating its id.
+	Create(ctx context.Context, req CreateRequest) (c cases.Case, created bool, err error)
+	// Transition judges the command with cases.Decide against the current
+	// state and appends the resulting event, atomically.
+	Transition(ctx context.Context, req TransitionRequest) (cases.Case, cases.Event, error)
+	// Get returns a case's current state.
+	Get(ctx context.Context, id string) (cases.Case, error)
+	// History returns a case's events in order.
+	History(ctx context.Context, id string) ([]cases.Event, error)
+	// List returns cases matching f, newest first, with a stable cursor.
+	List(ctx context.Context, f Filter) (Page, error)
+	// Events returns up to limit events with Pos > after, in Pos order
+	// (export, replay, and catching up after a lagged subscription).
+	Events(ctx context.Context, after int64, limit int) ([]cases.Event, error)
+	// Import stores whole case histories as they are (export/import, demo
+	// data). Each history must replay cleanly; ids must be new.
+	Import(ctx context.Context, histories [][]cases.Event) error
+	// Close flushes pending writes and releases resources.
+	Close() error
+}
