@@ -1,0 +1,147 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted.
+const MaxIdempotencyKey = 200
+
+// defaultActor records creates that name no actor.
+const defaultActor = "intake"
+
+// createRequest is the body of POST /api/v1/cases.
+type createRequest struct {
+	cases.NewCase
+	Actor string `json:"actor,omitempty"`
+	Unit  string `json:"actor_unit,omitempty"`
+}
+
+func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var req createRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	req.Normalize()
+	req.Actor, req.Unit = strings.TrimSpace(req.Actor), strings.TrimSpace(req.Unit)
+	if err := s.checkNewCase(&req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The hash covers the request as decoded and normalised, so a retry
+	// that differs only in key order or white space is the same request.
+	canon, err := json.Marshal(req)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("hashing create request: %w", err))
+		return
+	}
+	sum := sha256.Sum256(canon)
+	n := req.NewCase
+	s.fillChain(r, &n.Location)
+	actor := req.Actor
+	if actor == "" {
+		actor = defaultActor
+	}
+	c, created, err := s.store.Create(r.Context(), store.CreateRequest{
+		Case: n, Actor: actor, Unit: req.Unit, At: s.now(),
+		IdempotencyKey: key, RequestHash: hex.EncodeToString(sum[:]),
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
+	w.Header().Set("ETag", etag(c.Version))
+	s.writeJSON(w, r, status, viewCase(c, s.mayReveal(r)))
+}
+
+func idempotencyKey(r *http.Request) (string, error) {
+	vals := r.Header.Values("Idempotency-Key")
+	if len(vals) == 0 {
+		return "", nil
+	}
+	bad := func(detail string) error {
+		return newProblem(ProblemInvalidParameter, http.StatusBadRequest, "Idempotency-Key", detail)
+	}
+	if len(vals) > 1 {
+		return "", bad("send at most one Idempotency-Key header")
+	}
+	key := strings.TrimSpace(vals[0])
+	switch {
+	case key == "":
+		return "", bad("Idempotency-Key is empty; omit it or send a unique key")
+	case len(key) > MaxIdempotencyKey:
+		return "", bad(fmt.Sprintf("Idempotency-Key is %d bytes long, at most %d allowed", len(key), MaxIdempotencyKey))
+	}
+	for _, c := range key {
+		if c < 0x21 || c > 0x7e {
+			return "", bad("Idempotency-Key must be printable ASCII without spaces")
+		}
+	}
+	return key, nil
+}
+
+// checkNewCase validates what the domain validates, the category against
+// the taxonomy, and the actor fields.
+func (s *Server) checkNewCase(req *createRequest) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	if !s.tax.Valid(req.Category) {
+		return newProblem(ProblemUnknownCategory, http.StatusUnprocessableEntity, "category",
+			fmt.Sprintf("category %q is not in the taxonomy; GET /api/v1/categories lists the codes", req.Category))
+	}
+	for field, v := range map[string]string{"actor": req.Actor, "actor_unit": req.Unit} {
+		if err := checkName(field, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkName checks a short identifier-like text (actor, unit): at most 200
+// characters, no control characters.
+func checkName(field, v string) error {
+	if utf8.RuneCountInString(v) > 200 {
+		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, field, field+" is longer than 200 characters")
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, field, field+" contains a control character")
+	}
+	return nil
+}
+
+// fillChain asks the Locate hook for the administrative chain of the
+// case's point. A failure leaves the chain as the client sent it.
+func (s *Server) fillChain(r *http.Request, loc *cases.Location) {
+	if s.locate == nil || loc.Lat == nil || loc.Lon == nil {
+		return
+	}
+	got, err := s.locate(*loc.Lat, *loc.Lon)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "locating a new case failed; created without administrative chain",
+			"lat", *loc.Lat, "lon", *loc.Lon, "err", err)
+		return
+	}
+	loc.District, loc.Street, loc.Community, loc.Grid = got.District, got.Street, got.Community, got.Grid
+}

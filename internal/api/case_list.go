@@ -1,0 +1,165 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/category"
+	"yiwang/internal/store"
+)
+
+// MaxListLimit is the largest page GET /api/v1/cases returns.
+const MaxListLimit = 1000
+
+// listResponse is the body of GET /api/v1/cases.
+type listResponse struct {
+	Cases      []cases.Case `json:"cases"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query(), s.tax)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.store.List(r.Context(), f)
+	if errors.Is(err, cases.ErrInvalid) && f.Cursor != "" {
+		// The store refuses cursors it did not issue.
+		s.fail(w, r, badParam("cursor", "cursor is not one this server returned; start again without it"))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reveal := s.mayReveal(r)
+	out := listResponse{Cases: make([]cases.Case, len(page.Cases)), NextCursor: page.Next}
+	for i, c := range page.Cases {
+		out.Cases[i] = viewCase(c, reveal)
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+func badParam(name, detail string) *Problem {
+	return newProblem(ProblemInvalidParameter, http.StatusBadRequest, name, detail)
+}
+
+var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "cursor", "limit"}
+
+// parseFilter reads the list query. Unknown parameters are refused so that
+// a misspelt filter does not silently return everything.
+func parseFilter(q url.Values, tax *category.Taxonomy) (store.Filter, error) {
+	var f store.Filter
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !slices.Contains(listParams, name) {
+			return f, badParam(name, fmt.Sprintf("unknown query parameter %q; known: %s", name, strings.Join(listParams, ", ")))
+		}
+		for _, v := range q[name] {
+			if !utf8.ValidString(v) || len(v) > 500 {
+				return f, badParam(name, name+" must be valid UTF-8 of at most 500 bytes")
+			}
+		}
+	}
+	for _, v := range splitList(q["state"]) {
+		st := cases.State(v)
+		if !st.Valid() {
+			return f, badParam("state", fmt.Sprintf("unknown state %q; known: %v", v, cases.States))
+		}
+		f.States = append(f.States, st)
+	}
+	for _, v := range splitList(q["channel"]) {
+		ch := cases.Channel(v)
+		if !ch.Valid() {
+			return f, badParam("channel", fmt.Sprintf("unknown channel %q; known: %v", v, cases.Channels))
+		}
+		f.Channels = append(f.Channels, ch)
+	}
+	single := func(name string) (string, error) {
+		vals := q[name]
+		if len(vals) > 1 {
+			return "", badParam(name, name+" may be given once")
+		}
+		if len(vals) == 0 {
+			return "", nil
+		}
+		return strings.TrimSpace(vals[0]), nil
+	}
+	var err error
+	if f.Category, err = single("category"); err != nil {
+		return f, err
+	}
+	if f.Category != "" && !tax.Valid(f.Category) {
+		return f, badParam("category", fmt.Sprintf("category %q is not in the taxonomy", f.Category))
+	}
+	if f.Unit, err = single("unit"); err != nil {
+		return f, err
+	}
+	f.Areas = splitList(q["area"])
+	if f.Text, err = single("q"); err != nil {
+		return f, err
+	}
+	if f.Cursor, err = single("cursor"); err != nil {
+		return f, err
+	}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"created_from", &f.CreatedFrom}, {"created_to", &f.CreatedTo}} {
+		v, err := single(p.name)
+		if err != nil {
+			return f, err
+		}
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return f, badParam(p.name, fmt.Sprintf("%s must be an RFC 3339 time such as 2026-11-23T09:00:00+08:00, got %q", p.name, v))
+		}
+		*p.dst = t
+	}
+	if !f.CreatedFrom.IsZero() && !f.CreatedTo.IsZero() && !f.CreatedFrom.Before(f.CreatedTo) {
+		return f, badParam("created_to", "created_to must be after created_from")
+	}
+	limit, err := single("limit")
+	if err != nil {
+		return f, err
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxListLimit {
+			return f, badParam("limit", fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", MaxListLimit, limit))
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// splitList reads a repeatable parameter whose values may also be comma
+// lists ("state=received,dispatched&state=closed").
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
