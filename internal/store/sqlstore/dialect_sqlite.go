@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// sqlite keeps times as integer unix nanoseconds (UTC), which order and
+// compare correctly as plain integers.
+func sqliteDialect() *dialect {
+	return &dialect{
+		name:       "sqlite",
+		migrations: sqliteMigrations,
+		like:       "LIKE", // case-insensitive for ASCII only
+		greatest:   "MAX",
+		time:       func(t time.Time) any { return norm(t).UnixNano() },
+		lockMigrations: func(context.Context, *sql.Conn) (func(), error) {
+			// Migrations run in IMMEDIATE transactions (the writer's
+			// _txlock), which already exclude other writers.
+			return func() {}, nil
+		},
+		lockWriters: func(context.Context, *sql.Tx) error { return nil },
+	}
+}
+
+// sqlitePragmas: WAL with synchronous=FULL makes every commit durable
+// against power loss (the WAL is fsynced at each commit).
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+
+func openSQLite(path string, readConns int) (w, r *sql.DB, err error) {
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return nil, nil, fmt.Errorf("sqlite: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, nil, fmt.Errorf("sqlite: path %q must not contain '?' or '#'", path)
+	}
+	if path == ":memory:" {
+		// One private database, so one connection serves reads and writes.
+		w, err = sql.Open("sqlite", ":memory:?_pragma=foreign_keys(1)")
+		if err != nil {
+			return nil, nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		return w, w, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("sqlite: %w", err)
+	}
+	w, err = sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, nil, fmt.Errorf("sqlite: %w", err)
+	}
+	r, err = sql.Open("sqlite", path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
+	return w, r, nil
+}
+
+var sqliteMigrations = [][]string{
+	// 1: cases projection, event log, idempotency keys, id counters.
+	{
+		`CREATE TABLE cases (
+			n INTEGER PRIMARY KEY,
+			id TEXT NOT NULL UNIQUE,
+			state TEXT NOT NULL,
+			channel TEXT NOT NULL,
+			category TEXT NOT NULL,
+			severity TEXT NOT NULL,
+			unit TEXT NOT NULL,
+			district TEXT NOT NULL,
+			street TEXT NOT NULL,
+			community TEXT NOT NULL,
+			grid TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			updated_at INTEGER NOT NULL,
+			title TEXT NOT NULL,
+			description TEXT NOT NULL,
+			version INTEGER NOT NULL,
+			doc TEXT NOT NULL
+		)`,
+		`CREATE INDEX cases_state ON cases(state, n)`,
+		`CREATE INDEX cases_channel ON cases(channel, n)`,
+		`CREATE INDEX cases_category ON cases(category, n)`,
+		`CREATE INDEX cases_unit ON cases(unit, n)`,
+		`CREATE INDEX cases_district ON cases(district, n)`,
+		`CREATE INDEX cases_street ON cases(street, n)`,
+		`CREATE INDEX cases_community ON cases(community, n)`,
+		`CREATE INDEX cases_grid ON cases(grid, n)`,
+		`CREATE INDEX cases_created ON cases(created_at)`,
+		`CREATE TABLE events (
+			pos INTEGER PRIMARY KEY,
+			case_id TEXT NOT NULL REFERENCES cases(id),
+			seq INTEGER NOT NULL,
+			action TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			actor_unit TEXT NOT NULL,
+			at INTEGER NOT NULL,
+			from_state TEXT NOT NULL,
+			to_state TEXT NOT NULL,
+			note TEXT NOT NULL,
+			payload TEXT NOT NULL,
+			UNIQUE (case_id, seq)
+		)`,
+		`CREATE TABLE idempotency (
+			key TEXT PRIMARY KEY,
+			request_hash TEXT NOT NULL,
+			case_id TEXT NOT NULL REFERENCES cases(id)
+		)`,
+		`CREATE TABLE id_counters (
+			day TEXT PRIMARY KEY,
+			n INTEGER NOT NULL
+		)`,
+	},
+}

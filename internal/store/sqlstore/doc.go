@@ -1,0 +1,30 @@
+// Package sqlstore keeps cases in SQLite (modernc.org/sqlite, pure Go) or
+// PostgreSQL (pgx) through database/sql, implementing store.Store. Dialect
+// differences (DDL, placeholders, locks, time representation) live in
+// dialect_sqlite.go and dialect_postgres.go; everything else is shared.
+//
+// Tables: cases (the projection: one row per case with the filterable
+// columns and doc, the whole cases.Case as JSON), events (the append-only
+// log; pos is the global position, (case_id, seq) is unique), idempotency
+// (create keys) and id_counters (per-day id numbers). Migrations are an
+// append-only list per dialect, applied in order on Open and recorded in
+// schema_migrations.
+//
+// Writes use group commit: Create, Transition and Import go to one writer
+// goroutine, which takes whatever is queued (up to Options.MaxBatch), runs it
+// in one transaction with a savepoint per request (a failing request is
+// rolled back and answered alone), commits once, answers every caller, then
+// passes the batch's events to Options.Publish in commit order. A request
+// whose context ends while still queued is withdrawn; one already taken may
+// still commit (idempotency keys make retries safe).
+//
+// Durability: SQLite runs in WAL mode with synchronous=FULL, so a write
+// that returned survives power loss; PostgreSQL uses its default
+// synchronous_commit. On PostgreSQL every write transaction holds an
+// advisory transaction lock, so several nodes can share one database: their
+// batches serialise, case ids stay unique and event positions increase in
+// commit order.
+//
+// Times are kept in UTC to the microsecond (SQLite: integer unix
+// nanoseconds; PostgreSQL: timestamptz).
+package sqlstore

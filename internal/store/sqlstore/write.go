@@ -1,0 +1,236 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// batch is the writer's state for one transaction.
+type batch struct {
+	s   *Store
+	tx  *sql.Tx
+	ctx context.Context
+	// keys are idempotency keys known in this transaction: those the
+	// batch's creates found stored, plus those it inserted.
+	keys map[string]keyRow
+	ids  map[string]*idRange
+}
+
+type keyRow struct{ hash, caseID string }
+
+const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc`
+const eventCols = `case_id, seq, action, actor, actor_unit, at, from_state, to_state, note, payload`
+
+// prepare looks up the idempotency keys of the batch's creates with one
+// query and reserves one block of ids per creation day for the creates that
+// will need one.
+func (b *batch) prepare(reqs []*request) error {
+	b.keys = map[string]keyRow{}
+	b.ids = map[string]*idRange{}
+	var keys []any
+	for _, r := range reqs {
+		if r.create != nil && r.create.IdempotencyKey != "" {
+			keys = append(keys, r.create.IdempotencyKey)
+		}
+	}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		q := `SELECT key, request_hash, case_id FROM idempotency WHERE key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
+		rows, err := b.tx.QueryContext(b.ctx, b.s.d.q(q), chunk...)
+		if err != nil {
+			return fmt.Errorf("look up idempotency keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var row keyRow
+			if err := rows.Scan(&k, &row.hash, &row.caseID); err != nil {
+				rows.Close()
+				return fmt.Errorf("look up idempotency keys: %w", err)
+			}
+			b.keys[k] = row
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("look up idempotency keys: %w", err)
+		}
+	}
+	need := map[string]int64{}
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if r.create == nil {
+			continue
+		}
+		if k := r.create.IdempotencyKey; k != "" {
+			if _, stored := b.keys[k]; stored || seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		need[b.s.idDay(r.at)]++
+	}
+	for day, n := range need {
+		first, err := b.reserveIDs(day, n)
+		if err != nil {
+			return err
+		}
+		b.ids[day] = &idRange{next: first, end: first + n - 1}
+	}
+	return nil
+}
+
+func (b *batch) run(r *request) result {
+	switch {
+	case r.create != nil:
+		return b.create(r)
+	case r.transition != nil:
+		return b.transition(r)
+	default:
+		return b.importCases(r.imp)
+	}
+}
+
+func (b *batch) create(r *request) result {
+	req := r.create
+	if k, ok := b.keys[req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
+		if k.hash != req.RequestHash {
+			return result{err: fmt.Errorf("create: idempotency key %q was used for case %s: %w", req.IdempotencyKey, k.caseID, store.ErrIdempotencyConflict)}
+		}
+		c, err := b.loadCase(k.caseID, false)
+		if err != nil {
+			return result{err: fmt.Errorf("create: idempotent replay: %w", err)}
+		}
+		return result{c: c}
+	}
+	id, err := b.newID(b.s.idDay(r.at))
+	if err != nil {
+		return result{err: err}
+	}
+	ev := cases.NewCreate(id, req.Case, req.Actor, req.Unit, r.at)
+	var c cases.Case
+	if err := cases.Apply(&c, ev); err != nil {
+		return result{err: fmt.Errorf("create: %w", err)}
+	}
+	if err := b.insertCase(&c); err != nil {
+		return result{err: err}
+	}
+	if ev.Pos, err = b.insertEvent(ev); err != nil {
+		return result{err: err}
+	}
+	if req.IdempotencyKey != "" {
+		if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`),
+			req.IdempotencyKey, req.RequestHash, id); err != nil {
+			return result{err: fmt.Errorf("create: store idempotency key: %w", err)}
+		}
+		b.keys[req.IdempotencyKey] = keyRow{hash: req.RequestHash, caseID: id}
+	}
+	return result{c: c, created: true, events: []cases.Event{ev}}
+}
+
+func (b *batch) transition(r *request) result {
+	req := r.transition
+	c, err := b.loadCase(req.ID, true)
+	if err != nil {
+		return result{err: err}
+	}
+	if req.ExpectVersion > 0 && c.Version != req.ExpectVersion {
+		return result{err: fmt.Errorf("case %s is at version %d, not %d: %w", c.ID, c.Version, req.ExpectVersion, store.ErrVersionConflict)}
+	}
+	ev, err := cases.Decide(&c, req.Command, r.at)
+	if err != nil {
+		return result{err: fmt.Errorf("case %s: %w", c.ID, err)}
+	}
+	if err := cases.Apply(&c, ev); err != nil {
+		return result{err: fmt.Errorf("case %s: %w", c.ID, err)}
+	}
+	args, err := b.projection(&c)
+	if err != nil {
+		return result{err: err}
+	}
+	// args[0] is the id: move it to the WHERE clause.
+	args = append(args[1:], c.ID)
+	if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?,
+		district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?,
+		version = ?, doc = ? WHERE id = ?`), args...); err != nil {
+		return result{err: fmt.Errorf("update case %s: %w", c.ID, err)}
+	}
+	if ev.Pos, err = b.insertEvent(ev); err != nil {
+		return result{err: err}
+	}
+	return result{c: c, events: []cases.Event{ev}}
+}
+
+// loadCase reads a case's projection inside the transaction (locking its
+// row on PostgreSQL when forUpdate).
+func (b *batch) loadCase(id string, forUpdate bool) (cases.Case, error) {
+	q := `SELECT doc FROM cases WHERE id = ?`
+	if forUpdate {
+		q += b.s.d.forUpdate
+	}
+	var doc []byte
+	err := b.tx.QueryRowContext(b.ctx, b.s.d.q(q), id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cases.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return cases.Case{}, fmt.Errorf("load case %s: %w", id, err)
+	}
+	var c cases.Case
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return cases.Case{}, fmt.Errorf("load case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// projection returns the cases row of c, in caseCols order.
+func (b *batch) projection(c *cases.Case) ([]any, error) {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	t := b.s.d.time
+	l := &c.Location
+	return []any{c.ID, string(c.State), string(c.Channel), c.Category, string(c.Severity), c.Unit,
+		l.District, l.Street, l.Community, l.Grid, t(c.CreatedAt), t(c.UpdatedAt), c.Title, c.Description,
+		c.Version, string(doc)}, nil
+}
+
+func (b *batch) insertCase(c *cases.Case) error {
+	args, err := b.projection(c)
+	if err != nil {
+		return err
+	}
+	if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`INSERT INTO cases (`+caseCols+`) VALUES `+placeholders(1, 16)), args...); err != nil {
+		return fmt.Errorf("insert case %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// eventRow returns the events row of e, in eventCols order.
+func (b *batch) eventRow(e *cases.Event) ([]any, error) {
+	payload, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s/%d: %w", e.CaseID, e.Seq, err)
+	}
+	return []any{e.CaseID, e.Seq, string(e.Action), e.Actor, e.Unit, b.s.d.time(e.At),
+		string(e.From), string(e.To), e.Note, string(payload)}, nil
+}
+
+func (b *batch) insertEvent(e cases.Event) (int64, error) {
+	args, err := b.eventRow(&e)
+	if err != nil {
+		return 0, err
+	}
+	var pos int64
+	if err := b.tx.QueryRowContext(b.ctx, b.s.d.q(`INSERT INTO events (`+eventCols+`) VALUES `+placeholders(1, 10)+` RETURNING pos`), args...).Scan(&pos); err != nil {
+		return 0, fmt.Errorf("insert event %s/%d: %w", e.CaseID, e.Seq, err)
+	}
+	return pos, nil
+}

@@ -1,0 +1,179 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// Request states: a request is queued until the writer takes it, or until
+// its caller gives up first (abandoned), in which case it is never run.
+const (
+	queued int32 = iota
+	taken
+	abandoned
+)
+
+// request is one write waiting for the writer goroutine. Exactly one of
+// create, transition, imp is set.
+type request struct {
+	create     *store.CreateRequest
+	transition *store.TransitionRequest
+	imp        []importCase
+	at         time.Time // the request's time, fixed when the writer takes it
+
+	state atomic.Int32
+	done  chan result // buffered: the writer never blocks answering
+}
+
+type result struct {
+	c       cases.Case
+	created bool
+	events  []cases.Event // committed events, published after commit
+	err     error
+}
+
+// submit queues r for the writer and waits for its result. If ctx ends
+// while r is still queued, r is withdrawn and never runs; if the writer had
+// already taken it, it may still commit (retry with an idempotency key).
+func (s *Store) submit(ctx context.Context, r *request) result {
+	if err := ctx.Err(); err != nil {
+		return result{err: err}
+	}
+	r.done = make(chan result, 1)
+	s.mu.RLock()
+	if s.closed.Load() {
+		s.mu.RUnlock()
+		return result{err: store.ErrClosed}
+	}
+	select {
+	case s.queue <- r:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return result{err: ctx.Err()}
+	}
+	select {
+	case res := <-r.done:
+		return res
+	case <-ctx.Done():
+		r.state.CompareAndSwap(queued, abandoned)
+		return result{err: ctx.Err()}
+	}
+}
+
+// writeLoop is the single writer: it takes the first queued request, drains
+// whatever else is queued (up to MaxBatch) and commits them together. It
+// ends when Close closes the queue, after committing everything queued.
+func (s *Store) writeLoop() {
+	defer close(s.writerDone)
+	batch := make([]*request, 0, s.max)
+	for r := range s.queue {
+		batch = append(batch[:0], r)
+	drain:
+		for len(batch) < s.max {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		live := batch[:0]
+		for _, r := range batch {
+			if r.state.CompareAndSwap(queued, taken) {
+				live = append(live, r)
+			}
+		}
+		if len(live) > 0 {
+			s.runBatch(live)
+		}
+		clear(batch)
+	}
+}
+
+// runBatch runs reqs in one transaction, each inside its own savepoint so a
+// failing request is rolled back alone; commits once; answers every caller;
+// then publishes the committed events in commit order.
+func (s *Store) runBatch(reqs []*request) {
+	ctx := context.Background()
+	now := s.now()
+	for _, r := range reqs {
+		r.at = now
+		if r.create != nil && !r.create.At.IsZero() {
+			r.at = r.create.At
+		}
+		if r.transition != nil && !r.transition.At.IsZero() {
+			r.at = r.transition.At
+		}
+		r.at = norm(r.at)
+	}
+	results := make([]result, len(reqs))
+	if err := s.runTx(ctx, reqs, results); err != nil {
+		s.log.Error("store write batch failed", "requests", len(reqs), "err", err)
+		for i := range results {
+			if results[i].err == nil {
+				results[i] = result{err: err}
+			}
+		}
+	}
+	var events []cases.Event
+	for i, r := range reqs {
+		r.done <- results[i]
+		events = append(events, results[i].events...)
+	}
+	if len(events) > 0 {
+		s.publish(events)
+	}
+}
+
+// runTx does the transactional part of runBatch. A returned error means
+// nothing was committed.
+func (s *Store) runTx(ctx context.Context, reqs []*request, results []result) error {
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := s.d.lockWriters(ctx, tx); err != nil {
+		return fmt.Errorf("lock writers: %w", err)
+	}
+	b := &batch{s: s, tx: tx, ctx: ctx}
+	if err := b.prepare(reqs); err != nil {
+		return err
+	}
+	single := len(reqs) == 1
+	for i, r := range reqs {
+		if !single {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+		}
+		results[i] = b.run(r)
+		if single {
+			if results[i].err != nil {
+				return nil // deferred rollback; the request's own error is its answer
+			}
+			continue
+		}
+		if results[i].err != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
