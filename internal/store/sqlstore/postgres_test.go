@@ -1,0 +1,166 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+	"yiwang/internal/store/sqlstore"
+	"yiwang/internal/store/storetest"
+)
+
+const defaultPG = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// pgBase returns the server DSN from YIWANG_TEST_PG, skipping the test when
+// the server is unreachable (failing instead when YIWANG_REQUIRE_SERVICES=1).
+func pgBase(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("YIWANG_TEST_PG")
+	if dsn == "" {
+		dsn = defaultPG
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+		db.Close()
+	}
+	if err != nil {
+		msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set YIWANG_TEST_PG to test against PostgreSQL", dsn, err)
+		if os.Getenv("YIWANG_REQUIRE_SERVICES") == "1" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return dsn
+}
+
+// pgDatabase creates a fresh database for this test run and drops it when
+// the test ends; it returns the database's DSN.
+func pgDatabase(tb testing.TB) string {
+	tb.Helper()
+	base := pgBase(tb)
+	name := fmt.Sprintf("yiwang_test_%d_%d", time.Now().Unix(), rand.Uint32())
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		admin.Close()
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// withSchema returns dsn with a fresh schema as its search_path, so each
+// subtest gets an empty store inside the run's database.
+func withSchema(tb testing.TB, dsn, schema string) string {
+	tb.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		tb.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestPostgres(t *testing.T) {
+	dsn := pgDatabase(t)
+	n := 0
+	storetest.Run(t, func(t *testing.T, publish func([]cases.Event)) store.Store {
+		n++
+		s, err := sqlstore.Open(context.Background(), withSchema(t, dsn, fmt.Sprint("s", n)), sqlstore.Options{Publish: publish})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// TestPostgresConcurrentOpen opens one database from several stores at
+// once (as several nodes starting together would) and writes through all of
+// them: migrations must not collide and ids must stay unique.
+func TestPostgresConcurrentOpen(t *testing.T) {
+	dsn := pgDatabase(t)
+	const nodes = 4
+	stores := make([]*sqlstore.Store, nodes)
+	errs := make(chan error, nodes)
+	for i := range nodes {
+		go func() {
+			s, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+			stores[i] = s
+			errs <- err
+		}()
+	}
+	for range nodes {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent open: %v", err)
+		}
+	}
+	for _, s := range stores {
+		t.Cleanup(func() { s.Close() })
+	}
+	ids := make(chan string, nodes*25)
+	for i := range nodes {
+		go func() {
+			for j := range 25 {
+				c, _, err := stores[i].Create(context.Background(), store.CreateRequest{
+					Case: cases.NewCase{Channel: cases.ChannelWeb, Title: fmt.Sprint(i, "/", j), Category: "01"}, Actor: "a"})
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- c.ID
+			}
+			errs <- nil
+		}()
+	}
+	for range nodes {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Fatalf("id %s allocated twice across nodes", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != nodes*25 {
+		t.Fatalf("%d ids, want %d", len(seen), nodes*25)
+	}
+}
