@@ -111,7 +111,7 @@ func Build(opts Options) (*Index, error) {
 			return nil, err
 		}
 	}
-	return newIndex(b.areas, o)
+	return newIndex(b.areas, b.parts, lat, o)
 }
 
 type source struct {
@@ -165,9 +165,10 @@ func loadSource(o Options) (source, error) {
 // builder collects areas; grids carry their full chain.
 type builder struct {
 	areas []Area
+	parts map[string][]cellPart // grid code → containment parts
 }
 
-func newBuilder() *builder { return &builder{} }
+func newBuilder() *builder { return &builder{parts: map[string][]cellPart{}} }
 
 func (b *builder) add(a Area, geom orb.MultiPolygon) {
 	if geom != nil {
@@ -208,8 +209,10 @@ func (b *builder) addDistrictCells(d district, streets []Unit, cells []cell, kx 
 				return cells[a].i - cells[b].i
 			})
 			for g, m := range members {
+				code := fmt.Sprintf("%s%03d", cc, g+1)
+				b.parts[code] = cells[m].parts
 				b.add(Area{
-					Code:       fmt.Sprintf("%s%03d", cc, g+1),
+					Code:       code,
 					Name:       fmt.Sprintf("%s第%d网格(生成)", cname, g+1),
 					Level:      LevelGrid,
 					ParentCode: cc,

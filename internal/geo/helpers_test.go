@@ -37,12 +37,16 @@ func randomPoints(n int, b orb.Bound, seed uint64) []orb.Point {
 	return pts
 }
 
-// bruteLocate is the baseline: every grid in code order, planar containment, first wins.
+// bruteLocate is the baseline: every grid's geometry in code order, planar containment,
+// first wins.
 func bruteLocate(x *Index, p orb.Point) (Chain, bool) {
-	for k := range x.grids {
-		if planar.MultiPolygonContains(x.grids[k].geom, p) {
-			return x.grids[k].chain, true
+	for n, k := range x.byLevel[LevelGrid] {
+		if planar.MultiPolygonContains(x.areas[k].Geometry, p) {
+			return x.grids[n].chain, true
 		}
 	}
 	return Chain{}, false
 }
+
+// isFullCell reports whether grid entry e is one whole lattice cell.
+func isFullCell(e *gridEntry) bool { return len(e.parts) == 1 && e.parts[0].test == nil }

@@ -16,6 +16,7 @@ import (
 // geometry with the index: do not modify their Geometry.
 type Index struct {
 	cellSizeM float64
+	lattice   lattice
 	areas     []Area // sorted by code
 	byCode    map[string]int
 	children  map[string][]int // sorted by code
@@ -29,9 +30,21 @@ type Index struct {
 }
 
 type gridEntry struct {
-	geom  orb.MultiPolygon
-	rect  bool // geom is exactly its bound: the bound test decides
+	parts []cellPart
 	chain Chain
+}
+
+// contains reports whether the grid contains p, edges included.
+func (e *gridEntry) contains(p orb.Point) bool {
+	if len(e.parts) == 1 && e.parts[0].test == nil {
+		return true // one full cell: the R-tree's bound test (edges included) decided
+	}
+	for _, c := range e.parts {
+		if c.contains(p) {
+			return true
+		}
+	}
+	return false
 }
 
 type districtPart struct {
@@ -39,9 +52,9 @@ type districtPart struct {
 	area int // index into areas
 }
 
-func newIndex(areas []Area, o Options) (*Index, error) {
+func newIndex(areas []Area, parts map[string][]cellPart, lat lattice, o Options) (*Index, error) {
 	slices.SortFunc(areas, func(a, b Area) int { return strings.Compare(a.Code, b.Code) })
-	x := &Index{cellSizeM: o.CellSizeM, areas: areas, byCode: make(map[string]int, len(areas)), children: map[string][]int{}}
+	x := &Index{cellSizeM: o.CellSizeM, lattice: lat, areas: areas, byCode: make(map[string]int, len(areas)), children: map[string][]int{}}
 	for k, a := range areas {
 		if _, dup := x.byCode[a.Code]; dup {
 			return nil, fmt.Errorf("duplicate area code %s: %w", a.Code, ErrBadData)
@@ -58,9 +71,10 @@ func newIndex(areas []Area, o Options) (*Index, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := gridEntry{geom: g.Geometry, chain: chain}
-		e.rect = len(g.Geometry) == 1 && len(g.Geometry[0]) == 1 && isBoundRing(g.Geometry[0][0], g.Bound)
-		x.grids = append(x.grids, e)
+		if len(parts[g.Code]) == 0 {
+			return nil, fmt.Errorf("grid %s has no cells: %w", g.Code, ErrBadData)
+		}
+		x.grids = append(x.grids, gridEntry{parts: parts[g.Code], chain: chain})
 	}
 	x.insertGrids()
 	for _, k := range x.byLevel[LevelDistrict] {
@@ -71,19 +85,6 @@ func newIndex(areas []Area, o Options) (*Index, error) {
 		}
 	}
 	return x, nil
-}
-
-// isBoundRing reports whether r is the closed rectangle b (as made by Bound.ToRing).
-func isBoundRing(r orb.Ring, b orb.Bound) bool {
-	if len(r) != 5 {
-		return false
-	}
-	for _, p := range r {
-		if (p[0] != b.Min[0] && p[0] != b.Max[0]) || (p[1] != b.Min[1] && p[1] != b.Max[1]) {
-			return false
-		}
-	}
-	return planar.Area(r) != 0
 }
 
 func (x *Index) chainOf(g *Area) (Chain, error) {
@@ -131,7 +132,7 @@ func (x *Index) Locate(lat, lon float64) (Chain, error) {
 		if best >= 0 && k > best {
 			return true
 		}
-		if e := &x.grids[k]; e.rect || planar.MultiPolygonContains(e.geom, p) {
+		if x.grids[k].contains(p) {
 			best = k
 		}
 		return true

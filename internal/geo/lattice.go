@@ -47,9 +47,26 @@ func span(min, max, origin, d float64) (lo, hi int) {
 // cell is one lattice cell clipped to one district: a future grid.
 type cell struct {
 	i, j     int
-	geom     orb.MultiPolygon
+	geom     orb.MultiPolygon // clipped to the cell: for display, areas and export
+	parts    []cellPart       // for point containment; several after mergeSmall
 	area     float64
 	centroid orb.Point
+}
+
+// cellPart decides point containment for one lattice cell of a grid: a point is inside
+// if it is in box (edges included) and, unless test is nil (the cell lies wholly inside
+// its district), inside test. test is the district clipped to box grown by a margin:
+// Sutherland–Hodgman clipping joins the pieces of a concave polygon with zero-width
+// "bridges" along the clip box, and a point on such a bridge would test as inside.
+// Growing the box moves the bridges off the cell, so within box test is exactly the
+// district polygon.
+type cellPart struct {
+	box  orb.Bound
+	test orb.MultiPolygon
+}
+
+func (c cellPart) contains(p orb.Point) bool {
+	return c.box.Contains(p) && (c.test == nil || planar.MultiPolygonContains(c.test, p))
 }
 
 // cut clips district mp to every lattice cell over its bound, row by row (north to south,
@@ -60,6 +77,7 @@ func (l lattice) cut(mp orb.MultiPolygon) []cell {
 	i0, i1 := span(b.Min[0], b.Max[0], l.origin[0], l.dLon)
 	j0, j1 := span(b.Min[1], b.Max[1], l.origin[1], l.dLat)
 	full := l.dLon * l.dLat
+	margin := orb.Point{l.dLon / 64, l.dLat / 64}
 	var out []cell
 	for j := j1; j >= j0; j-- {
 		row := orb.Bound{Min: orb.Point{l.x(i0), l.y(j)}, Max: orb.Point{l.x(i1 + 1), l.y(j + 1)}}
@@ -67,6 +85,7 @@ func (l lattice) cut(mp orb.MultiPolygon) []cell {
 		if len(strip) == 0 {
 			continue
 		}
+		wideStrip := clip.MultiPolygon(grow(row, margin), mp.Clone())
 		sb := strip.Bound()
 		for i := i0; i <= i1; i++ {
 			cb := l.cellBound(i, j)
@@ -81,13 +100,21 @@ func (l lattice) cut(mp orb.MultiPolygon) []cell {
 			if a <= minPieceArea {
 				continue
 			}
+			part := cellPart{box: cb}
 			if len(g) == 1 && len(g[0]) == 1 && math.Abs(a-full) <= 1e-9*full {
 				g = orb.MultiPolygon{cb.ToPolygon()}
+			} else {
+				part.test = clip.MultiPolygon(grow(cb, margin), wideStrip.Clone())
 			}
-			out = append(out, cell{i: i, j: j, geom: g, area: a, centroid: c})
+			out = append(out, cell{i: i, j: j, geom: g, parts: []cellPart{part}, area: a, centroid: c})
 		}
 	}
 	return out
+}
+
+// grow returns b widened by m on every side.
+func grow(b orb.Bound, m orb.Point) orb.Bound {
+	return orb.Bound{Min: orb.Point{b.Min[0] - m[0], b.Min[1] - m[1]}, Max: orb.Point{b.Max[0] + m[0], b.Max[1] + m[1]}}
 }
 
 // cleanPieces removes polygons whose outer ring is degenerate.
@@ -130,6 +157,7 @@ func mergeSmall(cells []cell, minArea float64) []cell {
 	for k, t := range into {
 		if t >= 0 {
 			cells[t].geom = append(cells[t].geom, cells[k].geom...)
+			cells[t].parts = append(cells[t].parts, cells[k].parts...)
 			grown[t] = true
 		}
 	}

@@ -3,6 +3,8 @@ package geo
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,19 +213,20 @@ func TestLocateSharedBoundary(t *testing.T) {
 // east neighbour is a full-cell grid of another community, and that edge's north end.
 func findSharedEdge(t *testing.T, x *Index) (edge, corner orb.Point) {
 	t.Helper()
-	for _, e := range x.grids {
-		if !e.rect {
+	for k := range x.grids {
+		e := &x.grids[k]
+		if !isFullCell(e) {
 			continue
 		}
-		b := e.geom.Bound()
+		b := e.parts[0].box
 		mid := orb.Point{b.Max[0], (b.Min[1] + b.Max[1]) / 2}
 		east := orb.Point{b.Max[0] + (b.Max[0]-b.Min[0])/2, mid[1]}
 		ce, err := x.Locate(east[1], east[0])
 		if err != nil || ce.Community == e.chain.Community {
 			continue
 		}
-		n, _ := x.Area(ce.Grid.Code)
-		if len(n.Geometry) == 1 && isBoundRing(n.Geometry[0][0], n.Bound) && n.Bound.Min[0] == b.Max[0] {
+		n := &x.grids[slices.IndexFunc(x.grids, func(g gridEntry) bool { return g.chain == ce })]
+		if isFullCell(n) && n.parts[0].box.Min[0] == b.Max[0] {
 			return mid, orb.Point{b.Max[0], b.Max[1]}
 		}
 	}
@@ -256,4 +259,35 @@ func TestLocateSharedDistrictVertex(t *testing.T) {
 		}
 	}
 	t.Fatal("no vertex shared by two districts")
+}
+
+// Points exactly on lattice lines (the edges of grids) resolve to the district whose
+// polygon contains them: clipping artefacts along cell edges must not capture them.
+func TestLocateOnCellEdges(t *testing.T) {
+	x := testIndex(t)
+	l := x.lattice
+	r := rand.New(rand.NewPCG(3, 3))
+	in := 0
+	for n := range 60_000 {
+		var p orb.Point
+		switch n % 3 {
+		case 0: // on a vertical edge
+			p = orb.Point{l.x(r.IntN(200)), wuhanBBox.Min[1] + r.Float64()*(wuhanBBox.Max[1]-wuhanBBox.Min[1])}
+		case 1: // on a horizontal edge
+			p = orb.Point{wuhanBBox.Min[0] + r.Float64()*(wuhanBBox.Max[0]-wuhanBBox.Min[0]), l.y(r.IntN(200))}
+		default: // on a corner
+			p = orb.Point{l.x(r.IntN(200)), l.y(r.IntN(200))}
+		}
+		c, err := x.Locate(p[1], p[0])
+		d, derr := x.District(p[1], p[0])
+		if (err == nil) != (derr == nil) || (err == nil && c.District.Code != d.Code) {
+			t.Fatalf("%v: Locate %s %v, District %s %v", p, c.Grid.Code, err, d.Code, derr)
+		}
+		if err == nil {
+			in++
+		}
+	}
+	if in < 20_000 {
+		t.Errorf("only %d of 60000 edge points inside the city", in)
+	}
 }
