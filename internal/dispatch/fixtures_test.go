@@ -1,0 +1,6 @@
+package dispatch
+
+import "embed"
+
+//go:embed testdata
+var testdataFS embed.FS
