@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"yiwang/internal/bench"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, "Usage: yiwang bench <benchmark> [flags]\n\nBenchmarks:\n  intake   create cases through the HTTP API and, in the same run, through the raw store")
+		if len(args) == 0 {
+			return fmt.Errorf("%w: bench needs a benchmark name", errUsage)
+		}
+		return nil
+	}
+	switch args[0] {
+	case "intake":
+		return benchIntake(ctx, args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown benchmark %q (known: intake)", errUsage, args[0])
+}
+
+func benchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench intake", "[-n N] [-c C] [--db sqlite|postgres://URL] [--json]", stderr)
+	n := fs.Int("n", 20000, "cases to create through each path")
+	c := fs.Int("c", 32, "concurrent clients")
+	db := fs.String("db", "sqlite", `store: "sqlite" (fresh file in a temporary directory) or a postgres:// URL (a fresh database is created beside it)`)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *c < 1 {
+		return fmt.Errorf("%w: -n and -c must be at least 1", errUsage)
+	}
+	res, err := bench.Intake(ctx, bench.IntakeOptions{N: *n, C: *c, DB: *db})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	fmt.Fprintf(stdout, "intake on %s, n=%d, c=%d\n", res.Store, res.N, res.C)
+	fmt.Fprintf(stdout, "  API (POST /api/v1/cases): %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.CasesPerS, res.P50Ms, res.P99Ms)
+	fmt.Fprintf(stdout, "  raw store.Create:         %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.RawPerS, res.RawP50Ms, res.RawP99Ms)
+	fmt.Fprintf(stdout, "  ratio raw/API: %.2f\n", res.Ratio)
+	return nil
+}

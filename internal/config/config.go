@@ -1,0 +1,135 @@
+// Package config owns the platform's settings: one table of options, each
+// with its flag, YIWANG_* environment variable, default and validation.
+// Flags beat the environment, which beats the default.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+)
+
+// Config is every setting of a running platform.
+type Config struct {
+	// Addr is the HTTP listen address.
+	Addr string
+	// DB is the store: sqlite:PATH or a postgres:// URL.
+	DB string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// LogFormat is text or json.
+	LogFormat string
+	// RevealTokens are bearer tokens that may see reporters' full contact details.
+	RevealTokens []string
+	// IDPrefix starts every case id (WH-20261123-000123).
+	IDPrefix string
+}
+
+type option struct {
+	name, env, def, usage string
+	target                *string
+	validate              func(string) error
+}
+
+func (c *Config) options(revealTokens *string) []option {
+	return []option{
+		{"addr", "YIWANG_ADDR", ":8080", "HTTP listen address", &c.Addr, validateAddr},
+		{"db", "YIWANG_DB", "sqlite:./data/yiwang.db", "store: sqlite:PATH or postgres://URL", &c.DB, validateDB},
+		{"log-level", "YIWANG_LOG_LEVEL", "info", "log level: debug, info, warn, error", &c.LogLevel, oneOf("debug", "info", "warn", "error")},
+		{"log-format", "YIWANG_LOG_FORMAT", "text", "log format: text or json", &c.LogFormat, oneOf("text", "json")},
+		{"reveal-tokens", "YIWANG_REVEAL_TOKENS", "", "comma-separated bearer tokens allowed to see reporters' full phone and e-mail", revealTokens, nil},
+		{"id-prefix", "YIWANG_ID_PREFIX", "WH", "prefix of case ids", &c.IDPrefix, validatePrefix},
+	}
+}
+
+// Register adds the options as flags on fs. Call Finish after fs.Parse.
+func (c *Config) Register(fs *flag.FlagSet) *Pending {
+	p := &Pending{cfg: c, fs: fs}
+	p.opts = c.options(&p.revealTokens)
+	for _, o := range p.opts {
+		fs.StringVar(o.target, o.name, o.def, o.usage+" (env "+o.env+")")
+	}
+	return p
+}
+
+// Pending is a registered configuration waiting for its flags to be parsed.
+type Pending struct {
+	cfg          *Config
+	fs           *flag.FlagSet
+	opts         []option
+	revealTokens string
+}
+
+// Finish applies environment variables to options not set by flag, then
+// validates everything. Errors name the flag, the variable and the problem.
+func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
+	set := map[string]bool{}
+	p.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, o := range p.opts {
+		if !set[o.name] {
+			if v := getenv(o.env); v != "" {
+				*o.target = v
+			}
+		}
+		if o.validate != nil {
+			if err := o.validate(*o.target); err != nil {
+				return nil, fmt.Errorf("--%s (%s) %q: %w", o.name, o.env, *o.target, err)
+			}
+		}
+	}
+	for _, t := range strings.Split(p.revealTokens, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			p.cfg.RevealTokens = append(p.cfg.RevealTokens, t)
+		}
+	}
+	return p.cfg, nil
+}
+
+// Logger builds the process logger from LogLevel and LogFormat.
+func (c *Config) Logger() *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	hopts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, hopts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, hopts))
+}
+
+func validateAddr(s string) error {
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		return fmt.Errorf("must be host:port or :port: %w", err)
+	}
+	return nil
+}
+
+func validateDB(s string) error {
+	switch {
+	case strings.HasPrefix(s, "sqlite:") && len(s) > len("sqlite:"):
+		return nil
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return nil
+	}
+	return fmt.Errorf("must be sqlite:PATH or a postgres:// URL")
+}
+
+func validatePrefix(s string) error {
+	if s == "" || len(s) > 8 || strings.ContainsAny(s, "-/ ") {
+		return fmt.Errorf("must be 1 to 8 characters without '-', '/' or spaces")
+	}
+	return nil
+}
+
+func oneOf(values ...string) func(string) error {
+	return func(s string) error {
+		for _, v := range values {
+			if s == v {
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(values, ", "))
+	}
+}

@@ -1,0 +1,56 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var c Config
+	p := c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return p.Finish(func(k string) string { return env[k] })
+}
+
+func TestPrecedence(t *testing.T) {
+	c, err := parse(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DB != "sqlite:./data/yiwang.db" || c.IDPrefix != "WH" {
+		t.Fatalf("defaults = %+v", c)
+	}
+	c, err = parse(t, []string{"--addr", "127.0.0.1:9000"}, map[string]string{"YIWANG_ADDR": ":7000", "YIWANG_DB": "postgres://x/y", "YIWANG_REVEAL_TOKENS": "a, b,"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.DB != "postgres://x/y" || strings.Join(c.RevealTokens, "|") != "a|b" {
+		t.Fatalf("flag/env = %+v", c)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--db", "mysql://x"}, nil, "--db (YIWANG_DB)"},
+		{nil, map[string]string{"YIWANG_ADDR": "8080"}, "--addr (YIWANG_ADDR)"},
+		{[]string{"--log-level", "loud"}, nil, "must be one of debug, info, warn, error"},
+		{[]string{"--id-prefix", "W-H"}, nil, "--id-prefix"},
+	}
+	for _, tt := range tests {
+		_, err := parse(t, tt.args, tt.env)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: err = %v, want mention of %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}

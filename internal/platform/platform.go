@@ -1,0 +1,134 @@
+// Package platform assembles a running Yiwang node from its parts — store,
+// event stream, geography, HTTP API — and starts and stops them together.
+// cmd/yiwang, the benchmarks and the end-to-end tests all build nodes here,
+// so there is one wiring of the platform.
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"yiwang/internal/api"
+	"yiwang/internal/cases"
+	"yiwang/internal/category"
+	"yiwang/internal/console"
+	"yiwang/internal/dispatch"
+	"yiwang/internal/geo"
+	"yiwang/internal/store/sqlstore"
+	"yiwang/internal/stream"
+)
+
+// Options configure a node.
+type Options struct {
+	// DB is sqlite:PATH or a postgres:// URL.
+	DB           string
+	IDPrefix     string
+	RevealTokens []string
+	Logger       *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Version is reported by the API.
+	Version string
+}
+
+// Node is one running platform process's components.
+type Node struct {
+	Store    *sqlstore.Store
+	Bus      *stream.Bus
+	Geo      *geo.Index
+	Taxonomy *category.Taxonomy
+	// Dispatch is the responsibility list in force (the demo list until
+	// rules are loaded from files or the API).
+	Dispatch *dispatch.Engine
+	Handler  http.Handler
+	log      *slog.Logger
+}
+
+// Open builds a node: opens (and migrates) the store, loads geography and
+// the taxonomy, and builds the HTTP handler.
+func Open(ctx context.Context, o Options) (*Node, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	n := &Node{Bus: stream.New(), log: o.Logger}
+	var err error
+	if n.Taxonomy, err = category.Default(); err != nil {
+		return nil, fmt.Errorf("loading taxonomy: %w", err)
+	}
+	if n.Geo, err = geo.Load(); err != nil {
+		return nil, fmt.Errorf("loading geography: %w", err)
+	}
+	if n.Dispatch, err = dispatch.DemoEngine(); err != nil {
+		return nil, fmt.Errorf("loading responsibility list: %w", err)
+	}
+	n.Store, err = sqlstore.Open(ctx, o.DB, sqlstore.Options{
+		Now: o.Now, Publish: n.Bus.Publish, Logger: o.Logger, IDPrefix: o.IDPrefix,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	apiHandler, err := api.New(api.Options{
+		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
+		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.locate,
+	})
+	if err != nil {
+		n.Store.Close()
+		return nil, fmt.Errorf("building API: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/openapi.json", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/", console.Handler())
+	n.Handler = mux
+	return n, nil
+}
+
+// locate fills the administrative chain of a point. A point outside Wuhan
+// is an error the API reports on the location field.
+func (n *Node) locate(lat, lon float64) (cases.Location, error) {
+	ch, err := n.Geo.Locate(lat, lon)
+	if err != nil {
+		return cases.Location{}, err
+	}
+	return cases.Location{District: ch.District.Code, Street: ch.Street.Code, Community: ch.Community.Code, Grid: ch.Grid.Code}, nil
+}
+
+// Close stops the stream and closes the store, flushing pending writes.
+func (n *Node) Close() error {
+	n.Bus.Close()
+	return n.Store.Close()
+}
+
+// Serve serves the API on ln until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish, then the store is flushed.
+func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           n.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting down HTTP: %w", err)
+	}
+	return nil
+}
