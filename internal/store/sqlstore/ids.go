@@ -46,8 +46,7 @@ type idRange struct{ next, end int64 }
 // reserveIDs adds count numbers to day's counter and returns the first.
 func (b *batch) reserveIDs(day string, count int64) (int64, error) {
 	var last int64
-	err := b.tx.QueryRowContext(b.ctx, b.s.d.q(`INSERT INTO id_counters (day, n) VALUES (?, ?)
-		ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`), day, count).Scan(&last)
+	err := b.queryRow(qReserveIDs, []any{day, count}, &last)
 	if err != nil {
 		return 0, fmt.Errorf("reserve ids: %w", err)
 	}
@@ -73,8 +72,8 @@ func (b *batch) newID(day string) (string, error) {
 
 // bumpIDs makes sure later ids of day are numbered above n (after import).
 func (b *batch) bumpIDs(day string, n int64) error {
-	_, err := b.tx.ExecContext(b.ctx, b.s.d.q(`INSERT INTO id_counters (day, n) VALUES (?, ?)
-		ON CONFLICT (day) DO UPDATE SET n = `+b.s.d.greatest+`(id_counters.n, excluded.n)`), day, n)
+	err := b.exec(`INSERT INTO id_counters (day, n) VALUES (?, ?)
+		ON CONFLICT (day) DO UPDATE SET n = `+b.s.d.greatest+`(id_counters.n, excluded.n)`, day, n)
 	if err != nil {
 		return fmt.Errorf("bump id counter: %w", err)
 	}

@@ -48,6 +48,7 @@ type Store struct {
 	prefix   string
 	max      int
 	shanghai *time.Location
+	stmts    map[string]*sql.Stmt // the writer's prepared statements
 
 	mu         sync.RWMutex // guards sending on queue against Close
 	closed     atomic.Bool
@@ -104,6 +105,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	if err := migrate(ctx, s.wdb, s.d); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := s.prepareWriter(ctx); err != nil {
 		s.closeDBs()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

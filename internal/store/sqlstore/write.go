@@ -125,7 +125,7 @@ func (b *batch) create(r *request) result {
 		return result{err: err}
 	}
 	if req.IdempotencyKey != "" {
-		if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`),
+		if err := b.exec(qInsertKey,
 			req.IdempotencyKey, req.RequestHash, id); err != nil {
 			return result{err: fmt.Errorf("create: store idempotency key: %w", err)}
 		}
@@ -156,9 +156,7 @@ func (b *batch) transition(r *request) result {
 	}
 	// args[0] is the id: move it to the WHERE clause.
 	args = append(args[1:], c.ID)
-	if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?,
-		district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?,
-		version = ?, doc = ? WHERE id = ?`), args...); err != nil {
+	if err := b.exec(qUpdateCase, args...); err != nil {
 		return result{err: fmt.Errorf("update case %s: %w", c.ID, err)}
 	}
 	if ev.Pos, err = b.insertEvent(ev); err != nil {
@@ -170,12 +168,12 @@ func (b *batch) transition(r *request) result {
 // loadCase reads a case's projection inside the transaction (locking its
 // row on PostgreSQL when forUpdate).
 func (b *batch) loadCase(id string, forUpdate bool) (cases.Case, error) {
-	q := `SELECT doc FROM cases WHERE id = ?`
+	q := qLoadCase
 	if forUpdate {
 		q += b.s.d.forUpdate
 	}
 	var doc []byte
-	err := b.tx.QueryRowContext(b.ctx, b.s.d.q(q), id).Scan(&doc)
+	err := b.queryRow(q, []any{id}, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cases.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
 	}
@@ -207,7 +205,7 @@ func (b *batch) insertCase(c *cases.Case) error {
 	if err != nil {
 		return err
 	}
-	if _, err := b.tx.ExecContext(b.ctx, b.s.d.q(`INSERT INTO cases (`+caseCols+`) VALUES `+placeholders(1, 16)), args...); err != nil {
+	if err := b.exec(qInsertCase, args...); err != nil {
 		return fmt.Errorf("insert case %s: %w", c.ID, err)
 	}
 	return nil
@@ -229,7 +227,7 @@ func (b *batch) insertEvent(e cases.Event) (int64, error) {
 		return 0, err
 	}
 	var pos int64
-	if err := b.tx.QueryRowContext(b.ctx, b.s.d.q(`INSERT INTO events (`+eventCols+`) VALUES `+placeholders(1, 10)+` RETURNING pos`), args...).Scan(&pos); err != nil {
+	if err := b.queryRow(qInsertEvent, args, &pos); err != nil {
 		return 0, fmt.Errorf("insert event %s/%d: %w", e.CaseID, e.Seq, err)
 	}
 	return pos, nil

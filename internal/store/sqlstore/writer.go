@@ -152,7 +152,7 @@ func (s *Store) runTx(ctx context.Context, reqs []*request, results []result) er
 	single := len(reqs) == 1
 	for i, r := range reqs {
 		if !single {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			if err := b.exec(qSavepoint); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
 		}
@@ -164,11 +164,11 @@ func (s *Store) runTx(ctx context.Context, reqs []*request, results []result) er
 			continue
 		}
 		if results[i].err != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
+			if err := b.exec(qRollbackTo); err != nil {
 				return fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
+		if err := b.exec(qRelease); err != nil {
 			return fmt.Errorf("release savepoint: %w", err)
 		}
 	}

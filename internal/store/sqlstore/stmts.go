@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The writer's fixed statements are prepared once, at Open, on the writer's
+// single connection, and reused in every transaction (SQLite would otherwise
+// parse each one on every call). They must be prepared while no transaction
+// holds that connection, hence up front.
+
+// The writer's fixed statements, written with "?" placeholders.
+const (
+	qSavepoint   = `SAVEPOINT w`
+	qRollbackTo  = `ROLLBACK TO SAVEPOINT w`
+	qRelease     = `RELEASE SAVEPOINT w`
+	qInsertCase  = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertEvent = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
+	qInsertKey   = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
+	qReserveIDs  = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
+	qLoadCase    = `SELECT doc FROM cases WHERE id = ?`
+	qUpdateCase  = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ? WHERE id = ?`
+)
+
+// prepareWriter prepares the writer's statements (Open calls it before the
+// writer starts).
+func (s *Store) prepareWriter(ctx context.Context) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qInsertCase, qInsertEvent, qInsertKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
+		st, err := s.wdb.PrepareContext(ctx, s.d.q(q))
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// stmt returns query (written with "?") prepared for the batch's
+// transaction: the cached statement when there is one, else a fresh one.
+func (b *batch) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := b.s.stmts[query]; ok {
+		return b.tx.StmtContext(b.ctx, st), nil
+	}
+	st, err := b.tx.PrepareContext(b.ctx, b.s.d.q(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return st, nil
+}
+
+// exec runs a fixed statement in the batch's transaction.
+func (b *batch) exec(query string, args ...any) error {
+	st, err := b.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(b.ctx, args...)
+	return err
+}
+
+// queryRow runs a fixed single-row query in the batch's transaction.
+func (b *batch) queryRow(query string, args []any, dest ...any) error {
+	st, err := b.stmt(query)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(b.ctx, args...).Scan(dest...)
+}
