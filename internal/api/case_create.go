@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -111,19 +112,48 @@ func (s *Server) checkNewCase(req *createRequest) error {
 		return newProblem(ProblemUnknownCategory, http.StatusUnprocessableEntity, "category",
 			fmt.Sprintf("category %q is not in the taxonomy; GET /api/v1/categories lists the codes", req.Category))
 	}
-	for field, v := range map[string]string{"actor": req.Actor, "actor_unit": req.Unit} {
-		if err := checkName(field, v); err != nil {
+	// Fields cases.Validate leaves unchecked: short texts that must not
+	// carry control characters (PostgreSQL refuses NUL in text).
+	names := map[string]string{
+		"actor": req.Actor, "actor_unit": req.Unit, "reporter.org_code": req.Reporter.OrgCode,
+		"location.district": req.Location.District, "location.street": req.Location.Street,
+		"location.community": req.Location.Community, "location.grid": req.Location.Grid,
+	}
+	for i, a := range req.Attachments {
+		names[fmt.Sprintf("attachments[%d].name", i)] = a.Name
+		names[fmt.Sprintf("attachments[%d].type", i)] = a.Type
+		names[fmt.Sprintf("attachments[%d].sha256", i)] = a.SHA256
+		names[fmt.Sprintf("attachments[%d].url", i)] = a.URL
+	}
+	return checkNames(names)
+}
+
+// checkNames checks each field with checkName, in field order so that the
+// first offending field named is stable.
+func checkNames(fields map[string]string) error {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := checkName(k, fields[k]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkName checks a short identifier-like text (actor, unit): at most 200
-// characters, no control characters.
+// checkName checks a short identifier-like text (actor, unit, code): at
+// most 200 characters (a URL 2000), no control characters.
 func checkName(field, v string) error {
-	if utf8.RuneCountInString(v) > 200 {
-		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, field, field+" is longer than 200 characters")
+	limit := 200
+	if strings.HasSuffix(field, ".url") {
+		limit = 2000
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, field,
+			fmt.Sprintf("%s is %d characters long, at most %d allowed", field, n, limit))
 	}
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, field, field+" contains a control character")

@@ -33,9 +33,10 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.store.List(r.Context(), f)
-	if errors.Is(err, cases.ErrInvalid) && f.Cursor != "" {
+	var fe *cases.FieldError
+	if errors.As(err, &fe) {
 		// The store refuses cursors it did not issue.
-		s.fail(w, r, badParam("cursor", "cursor is not one this server returned; start again without it"))
+		s.fail(w, r, badParam(fe.Field, fe.Field+" "+fe.Reason))
 		return
 	}
 	if err != nil {

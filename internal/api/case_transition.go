@@ -67,18 +67,21 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCommand refuses what Decide would let through but a client must not
-// send: a create payload, and actor names with control characters.
+// send: a create payload, and names or codes that are too long or hold
+// control characters.
 func checkCommand(cmd cases.Command) error {
 	if cmd.Payload.Case != nil {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "payload.case",
 			"payload.case is only used when a case is created; a transition must not carry it")
 	}
-	for field, v := range map[string]string{"actor": cmd.Actor, "actor_unit": cmd.Unit} {
-		if err := checkName(field, v); err != nil {
-			return err
-		}
+	names := map[string]string{
+		"actor": cmd.Actor, "actor_unit": cmd.Unit, "payload.unit": cmd.Payload.Unit,
+		"payload.parent_id": cmd.Payload.ParentID, "payload.satisfaction": cmd.Payload.Satisfaction,
 	}
-	return nil
+	for i, u := range cmd.Payload.CoUnits {
+		names[fmt.Sprintf("payload.co_units[%d]", i)] = u
+	}
+	return checkNames(names)
 }
 
 // versionConflict reports the case's current version with the conflict.

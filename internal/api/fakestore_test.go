@@ -122,7 +122,7 @@ func (s *fakeStore) List(_ context.Context, f store.Filter) (store.Page, error) 
 	if f.Cursor != "" {
 		n, err := strconv.Atoi(f.Cursor)
 		if err != nil || n < 0 {
-			return store.Page{}, fmt.Errorf("cursor: %w", cases.ErrInvalid)
+			return store.Page{}, fmt.Errorf("list: %w", &cases.FieldError{Field: "cursor", Reason: "is not a cursor from this store"})
 		}
 		start = n
 	}

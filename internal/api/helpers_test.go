@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/store"
+	"yiwang/internal/store/sqlstore"
 )
 
 const (
@@ -35,6 +37,23 @@ type backend struct {
 // backends lists every store the handler tests run against.
 var backends = []backend{
 	{"fake", func(*testing.T) store.Store { return newFakeStore() }},
+	{"sqlite", openSQLite},
+}
+
+// openSQLite opens the real store on a temporary SQLite file.
+func openSQLite(t *testing.T) store.Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cases.sqlite")
+	st, err := sqlstore.Open(t.Context(), "sqlite:"+path, sqlstore.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return st
 }
 
 // forEachStore runs f once per backend.

@@ -88,6 +88,7 @@ func TestTransitionRefused(t *testing.T) {
 		{"unknown action", `{"action":"teleport","actor":"d"}`, nil, 422, ProblemInvalidField, "action"},
 		{"missing actor", `{"action":"dispatch","payload":{"unit":"u"}}`, nil, 422, ProblemInvalidField, "actor"},
 		{"create payload smuggled in", `{"action":"note","actor":"d","note":"x","payload":{"case":{"title":"x"}}}`, nil, 422, ProblemInvalidField, "payload.case"},
+		{"NUL in unit", `{"action":"dispatch","actor":"d","payload":{"unit":"u\u0000"}}`, nil, 422, ProblemInvalidField, "payload.unit"},
 		{"wrong type", `{"action":"dispatch","actor":"d","payload":{"unit":7}}`, nil, 400, ProblemWrongType, "payload.unit"},
 		{"unknown field", `{"action":"dispatch","actor":"d","payload":{"units":["u"]}}`, nil, 400, ProblemUnknownField, "payload.units"},
 		{"malformed", `{"action":"dispatch"`, nil, 400, ProblemMalformedJSON, ""},
