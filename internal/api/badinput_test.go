@@ -43,7 +43,9 @@ func TestCreateBadInput(t *testing.T) {
 		{"NUL in description", caseBody(func(m map[string]any) { m["description"] = "a\x00b" }), nil, 422, ProblemInvalidField, "description"},
 		{"control character in actor", caseBody(func(m map[string]any) { m["actor"] = "a\nb" }), nil, 422, ProblemInvalidField, "actor"},
 		{"NUL in org code", caseBody(func(m map[string]any) { m["reporter"] = map[string]any{"org_code": "9142\x00"} }), nil, 422, ProblemInvalidField, "reporter.org_code"},
-		{"attachment name too long", caseBody(func(m map[string]any) { m["attachments"] = []any{map[string]any{"url": "u", "name": strings.Repeat("n", 201)}} }), nil, 422, ProblemInvalidField, "attachments[0].name"},
+		{"attachment name too long", caseBody(func(m map[string]any) {
+			m["attachments"] = []any{map[string]any{"url": "u", "name": strings.Repeat("n", 201)}}
+		}), nil, 422, ProblemInvalidField, "attachments[0].name"},
 		{"unknown field", caseBody(func(m map[string]any) { m["priority"] = "high" }), nil, 400, ProblemUnknownField, "priority"},
 		{"unknown nested field", caseBody(func(m map[string]any) { m["reporter"] = map[string]any{"phone": fullPhone, "idcard": "4201"} }), nil, 400, ProblemUnknownField, "reporter.idcard"},
 		{"unknown field in array element", caseBody(func(m map[string]any) { m["attachments"] = []any{map[string]any{"url": "a", "size": 3}} }), nil, 400, ProblemUnknownField, "attachments[0].size"},
