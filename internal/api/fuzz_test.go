@@ -2,17 +2,20 @@ package api
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store/sqlstore"
 )
 
 // FuzzCreate feeds arbitrary bodies to POST /api/v1/cases: the answer is
 // never a 5xx or a panic, every refusal is a problem, and anything accepted
-// can be read back as the same case.
+// can be read back as the same case from the SQLite store.
 func FuzzCreate(f *testing.F) {
 	for _, seed := range []string{
 		caseBody(nil),
@@ -25,7 +28,15 @@ func FuzzCreate(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	h := newHarness(f, newFakeStore())
+	// The real store: what the fuzzer gets accepted must survive a round
+	// trip through SQLite.
+	st, err := sqlstore.Open(f.Context(), "sqlite:"+filepath.Join(f.TempDir(), "fuzz.sqlite"),
+		sqlstore.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	h := newHarness(f, st)
 	f.Fuzz(func(t *testing.T, body string) {
 		h.t = t
 		req := httptest.NewRequest("POST", "/api/v1/cases", strings.NewReader(body))

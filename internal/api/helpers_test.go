@@ -38,6 +38,7 @@ type backend struct {
 var backends = []backend{
 	{"fake", func(*testing.T) store.Store { return newFakeStore() }},
 	{"sqlite", openSQLite},
+	{"postgres", openPostgres},
 }
 
 // openSQLite opens the real store on a temporary SQLite file.
