@@ -28,7 +28,7 @@ const (
 // writer starts).
 func (s *Store) prepareWriter(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{qSavepoint, qRollbackTo, qRelease, qInsertCase, qInsertEvent, qInsertKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
+	for _, q := range []string{qInsertCase, qInsertEvent, qInsertKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
 		st, err := s.wdb.PrepareContext(ctx, s.d.q(q))
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
