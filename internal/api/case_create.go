@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -54,7 +55,10 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(canon)
 	n := req.NewCase
-	s.fillChain(r, &n.Location)
+	if err := s.fillChain(r, &n.Location); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	actor := req.Actor
 	if actor == "" {
 		actor = defaultActor
@@ -162,16 +166,23 @@ func checkName(field, v string) error {
 }
 
 // fillChain asks the Locate hook for the administrative chain of the
-// case's point. A failure leaves the chain as the client sent it.
-func (s *Server) fillChain(r *http.Request, loc *cases.Location) {
+// case's point. A *cases.FieldError from the hook (a point outside the
+// city) refuses the case; any other failure is logged and leaves the chain
+// as the client sent it, so intake never stops for a geography fault.
+func (s *Server) fillChain(r *http.Request, loc *cases.Location) error {
 	if s.locate == nil || loc.Lat == nil || loc.Lon == nil {
-		return
+		return nil
 	}
 	got, err := s.locate(*loc.Lat, *loc.Lon)
+	var fe *cases.FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
 	if err != nil {
 		s.log.WarnContext(r.Context(), "locating a new case failed; created without administrative chain",
 			"lat", *loc.Lat, "lon", *loc.Lon, "err", err)
-		return
+		return nil
 	}
 	loc.District, loc.Street, loc.Community, loc.Grid = got.District, got.Street, got.Community, got.Grid
+	return nil
 }

@@ -96,6 +96,10 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 // is an error the API reports on the location field.
 func (n *Node) locate(lat, lon float64) (cases.Location, error) {
 	ch, err := n.Geo.Locate(lat, lon)
+	if errors.Is(err, geo.ErrOutside) {
+		return cases.Location{}, &cases.FieldError{Field: "location",
+			Reason: fmt.Sprintf("the point lat %.6f, lon %.6f is outside Wuhan; this platform serves only places inside the city", lat, lon)}
+	}
 	if err != nil {
 		return cases.Location{}, err
 	}

@@ -1,0 +1,77 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"yiwang/internal/store"
+)
+
+func openTestNode(t *testing.T) *Node {
+	t.Helper()
+	n, err := Open(context.Background(), Options{
+		DB:     "sqlite:" + filepath.Join(t.TempDir(), "t.db"),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func post(t *testing.T, h http.Handler, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/cases", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("response is not JSON: %s", rec.Body)
+	}
+	return rec.Code, out
+}
+
+// TestCreateFillsChainAndRefusesOutside checks the node's wiring: a point in
+// Wuhan gets its administrative chain from geography; a point outside the
+// city is refused on the location field, and nothing is stored.
+func TestCreateFillsChainAndRefusesOutside(t *testing.T) {
+	n := openTestNode(t)
+	code, c := post(t, n.Handler, `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create in Wuhan: %d %v", code, c)
+	}
+	loc := c["location"].(map[string]any)
+	if loc["district"] != "420106" || !strings.HasPrefix(loc["grid"].(string), loc["street"].(string)) {
+		t.Errorf("chain = %v, want district 420106 (武昌区) and a grid under its street", loc)
+	}
+	code, p := post(t, n.Handler, `{"channel":"hotline","title":"北京的路灯","category":"01","location":{"lat":39.9,"lon":116.4}}`)
+	if code != http.StatusUnprocessableEntity || p["field"] != "location" || !strings.Contains(p["detail"].(string), "outside Wuhan") {
+		t.Fatalf("create outside Wuhan: %d %v", code, p)
+	}
+	page, err := n.Store.List(context.Background(), storeFilterAll())
+	if err != nil || len(page.Cases) != 1 {
+		t.Fatalf("store has %d cases (err %v), want 1", len(page.Cases), err)
+	}
+}
+
+func TestConsoleAndAPIShareTheMux(t *testing.T) {
+	n := openTestNode(t)
+	for path, want := range map[string]string{"/": "一网", "/openapi.json": "openapi", "/healthz": "status"} {
+		rec := httptest.NewRecorder()
+		n.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s = %d, body lacks %q", path, rec.Code, want)
+		}
+	}
+}
+
+func storeFilterAll() store.Filter { return store.Filter{Limit: 10} }
