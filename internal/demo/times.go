@@ -47,7 +47,7 @@ func newTimeMap(msgs []Message, now time.Time, spanDays int) timeMap {
 		real := msgs[i].CreatedAt.In(cst)
 		tod := time.Duration(real.Hour())*time.Hour + time.Duration(real.Minute())*time.Minute + time.Duration(real.Second())*time.Second
 		if back == 0 {
-			tod = time.Duration(float64(tod) * float64(sinceMidnight) / float64(24*time.Hour))
+			tod = time.Duration(float64(tod) * float64(sinceMidnight) / float64(24*time.Hour)).Truncate(time.Second)
 		}
 		midnight := time.Date(today.Year(), today.Month(), today.Day()-back, 0, 0, 0, 0, cst)
 		tm.created[msgs[i].ID] = midnight.Add(tod)
