@@ -12,11 +12,15 @@
 //
 // Writes use group commit: Create, Transition and Import go to one writer
 // goroutine, which takes whatever is queued (up to Options.MaxBatch), runs it
-// in one transaction with a savepoint per request (a failing request is
-// rolled back and answered alone), commits once, answers every caller, then
-// passes the batch's events to Options.Publish in commit order. A request
-// whose context ends while still queued is withdrawn; one already taken may
-// still commit (idempotency keys make retries safe).
+// in one transaction, commits once (one fsync for the batch), answers every
+// caller, then passes the batch's events to Options.Publish in commit order.
+// A later request in a batch sees the effects of earlier ones. A refused
+// request (not found, illegal transition, version or idempotency conflict)
+// is refused before it writes anything, so it is answered alone; a request
+// failing after it began writing makes the writer roll back and rerun the
+// rest of the batch without it (see runTx). A request whose context ends
+// while still queued is withdrawn and never runs; one the writer already
+// took may still commit (idempotency keys make retries safe).
 //
 // Durability: SQLite runs in WAL mode with synchronous=FULL, so a write
 // that returned survives power loss; PostgreSQL uses its default

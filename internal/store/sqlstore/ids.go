@@ -33,8 +33,11 @@ func (s *Store) parseID(id string) (day string, n int64, ok bool) {
 	if _, err := time.Parse("20060102", day); err != nil {
 		return "", 0, false
 	}
+	if strings.Trim(num, "0123456789") != "" {
+		return "", 0, false
+	}
 	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil {
 		return "", 0, false
 	}
 	return day, n, true

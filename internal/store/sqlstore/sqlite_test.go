@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +84,55 @@ func TestReopenKeepsData(t *testing.T) {
 	c2, _, err := s.Create(ctx, store.CreateRequest{Case: cases.NewCase{Channel: cases.ChannelWeb, Title: "t2", Category: "01"}, Actor: "a", At: c.CreatedAt})
 	if err != nil || c2.ID == c.ID {
 		t.Fatalf("create after reopen: %s (first %s), %v", c2.ID, c.ID, err)
+	}
+}
+
+// TestCancelledWhileQueued holds the writer inside Publish so that a second
+// create stays queued, cancels that create's context, and checks the create
+// is answered with the context's error and never runs.
+func TestCancelledWhileQueued(t *testing.T) {
+	hold := make(chan struct{})
+	inPublish := make(chan struct{}, 1)
+	s, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "c.sqlite"), sqlstore.Options{
+		Publish: func([]cases.Event) {
+			select {
+			case inPublish <- struct{}{}:
+			default:
+			}
+			<-hold
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	nc := cases.NewCase{Channel: cases.ChannelWeb, Title: "t", Category: "01"}
+	if _, _, err := s.Create(context.Background(), store.CreateRequest{Case: nc, Actor: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	<-inPublish // the writer is now busy publishing the first batch
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, _, err := s.Create(ctx, store.CreateRequest{Case: nc, Actor: "a", IdempotencyKey: "queued", RequestHash: "h"})
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled create: err = %v, want context.Canceled", err)
+	}
+	close(hold)
+	// A later create goes through the writer after the withdrawn one.
+	if _, _, err := s.Create(context.Background(), store.CreateRequest{Case: nc, Actor: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 {
+		t.Fatalf("%d events stored, want 2: the withdrawn create must not run", len(evs))
+	}
+	if _, created, err := s.Create(context.Background(), store.CreateRequest{Case: nc, Actor: "a", IdempotencyKey: "queued", RequestHash: "h"}); err != nil || !created {
+		t.Fatalf("retry of the withdrawn create: created=%v err=%v, want a new case", created, err)
 	}
 }

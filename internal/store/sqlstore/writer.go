@@ -73,20 +73,40 @@ func (s *Store) submit(ctx context.Context, r *request) result {
 func (s *Store) writeLoop() {
 	defer close(s.writerDone)
 	batch := make([]*request, 0, s.max)
+	prev := 1 // size of the previous batch
+	gather := time.NewTimer(0)
+	<-gather.C
 	for r := range s.queue {
 		batch = append(batch[:0], r)
-	drain:
-		for len(batch) < s.max {
-			select {
-			case r, ok := <-s.queue:
-				if !ok {
-					break drain
+		batch = s.drain(batch)
+		// Group-commit delay: when the last batch was bigger than what is
+		// queued now, more writers are probably on their way (they were
+		// answered a moment ago and are sending their next request). Wait a
+		// little for them, as PostgreSQL's commit_delay does, so they share
+		// this batch's fsync instead of paying for one of their own.
+		if s.commitDelay > 0 && len(batch) < prev && len(batch) < s.max {
+			gather.Reset(s.commitDelay)
+		wait:
+			for len(batch) < prev && len(batch) < s.max {
+				select {
+				case r, ok := <-s.queue:
+					if !ok {
+						break wait
+					}
+					batch = append(batch, r)
+					batch = s.drain(batch)
+				case <-gather.C:
+					break wait
 				}
-				batch = append(batch, r)
-			default:
-				break drain
+			}
+			if !gather.Stop() {
+				select {
+				case <-gather.C:
+				default:
+				}
 			}
 		}
+		prev = len(batch)
 		live := batch[:0]
 		for _, r := range batch {
 			if r.state.CompareAndSwap(queued, taken) {
@@ -98,6 +118,22 @@ func (s *Store) writeLoop() {
 		}
 		clear(batch)
 	}
+}
+
+// drain appends whatever is queued right now to batch, up to MaxBatch.
+func (s *Store) drain(batch []*request) []*request {
+	for len(batch) < s.max {
+		select {
+		case r, ok := <-s.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // runBatch runs reqs in one transaction, each inside its own savepoint so a
