@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"yiwang/internal/bench"
 )
@@ -30,8 +32,16 @@ func benchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	c := fs.Int("c", 32, "concurrent clients")
 	db := fs.String("db", "sqlite", `store: "sqlite" (fresh file in a temporary directory) or a postgres:// URL (a fresh database is created beside it)`)
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if *n < 1 || *c < 1 {
 		return fmt.Errorf("%w: -n and -c must be at least 1", errUsage)
@@ -48,4 +58,18 @@ func benchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "  raw store.Create:         %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.RawPerS, res.RawP50Ms, res.RawP99Ms)
 	fmt.Fprintf(stdout, "  ratio raw/API: %.2f\n", res.Ratio)
 	return nil
+}
+
+// startCPUProfile profiles the process into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting CPU profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
