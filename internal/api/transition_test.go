@@ -90,7 +90,7 @@ func TestTransitionRefused(t *testing.T) {
 		{"create payload smuggled in", `{"action":"note","actor":"d","note":"x","payload":{"case":{"title":"x"}}}`, nil, 422, ProblemInvalidField, "payload.case"},
 		{"NUL in unit", `{"action":"dispatch","actor":"d","payload":{"unit":"u\u0000"}}`, nil, 422, ProblemInvalidField, "payload.unit"},
 		{"wrong type", `{"action":"dispatch","actor":"d","payload":{"unit":7}}`, nil, 400, ProblemWrongType, "payload.unit"},
-		{"unknown field", `{"action":"dispatch","actor":"d","payload":{"units":["u"]}}`, nil, 400, ProblemUnknownField, "payload.units"},
+		{"unknown field", `{"action":"dispatch","actor":"d","payload":{"unit_code":"u"}}`, nil, 400, ProblemUnknownField, "payload.unit_code"},
 		{"malformed", `{"action":"dispatch"`, nil, 400, ProblemMalformedJSON, ""},
 		{"expect_version zero", `{"action":"note","actor":"d","note":"x","expect_version":0}`, nil, 422, ProblemInvalidField, "expect_version"},
 		{"expect_version disagrees with If-Match", `{"action":"note","actor":"d","note":"x","expect_version":1}`, []string{"If-Match", `"2"`}, 422, ProblemInvalidField, "expect_version"},

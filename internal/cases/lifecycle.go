@@ -68,6 +68,8 @@ const (
 	ActionSuspend          Action = "suspend"           // 挂起
 	ActionResume           Action = "resume"            // 恢复
 	ActionSupervise        Action = "supervise"         // 督办
+	ActionSummon           Action = "summon"            // 吹哨: call units to the case
+	ActionReport           Action = "report"            // 报到: a summoned unit reports
 	ActionMerge            Action = "merge"             // 合并
 	ActionVoid             Action = "void"              // 作废
 	ActionNote             Action = "note"              // 备注
@@ -98,6 +100,8 @@ var rules = map[Action]rule{
 	ActionSuspend:          {from: []State{StateDispatched, StateAccepted, StateInProgress}, to: StateSuspended},
 	ActionResume:           {from: []State{StateSuspended}},
 	ActionSupervise:        {from: openStates},
+	ActionSummon:           {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned, StateSuspended}},
+	ActionReport:           {from: openStates},
 	ActionMerge:            {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned, StateSuspended}, to: StateMerged},
 	ActionVoid:             {from: openStates, to: StateVoided},
 	ActionNote:             {from: append(slices.Clone(openStates), StateClosed, StateMerged, StateVoided)},
@@ -139,7 +143,21 @@ type Payload struct {
 	Reply string `json:"reply,omitempty"`
 	// Automatic marks a decision made by the platform rather than a person.
 	Automatic bool `json:"automatic,omitempty"`
+	// RuleID is the responsibility-list rule behind a dispatch, or, on a
+	// return, the rule that had chosen the returning unit.
+	RuleID string `json:"rule_id,omitempty"`
+	// Units are the units summoned (吹哨).
+	Units []string `json:"units,omitempty"`
+	// Due is when summoned units must have reported.
+	Due *time.Time `json:"due,omitempty"`
+	// Clock and Level describe a supervision (督办): which deadline was
+	// missed and how many reminders came before this one.
+	Clock string `json:"clock,omitempty"`
+	Level int    `json:"level,omitempty"`
 }
+
+// MaxSummons caps how many units one summons may call.
+const MaxSummons = 20
 
 // Event is one appended change to a case: who did what, when, and why.
 type Event struct {
@@ -199,7 +217,7 @@ func (e *TransitionError) Is(target error) bool { return target == ErrTransition
 func Allowed(c *Case) []Action {
 	var out []Action
 	for a := range rules {
-		if check(c, a, nil) == "" {
+		if check(c, a, nil, time.Time{}) == "" {
 			out = append(out, a)
 		}
 	}
@@ -209,7 +227,7 @@ func Allowed(c *Case) []Action {
 
 // check returns why action a is not allowed on c ("" if it is). cmd may be
 // nil when only the state matters.
-func check(c *Case, a Action, cmd *Command) string {
+func check(c *Case, a Action, cmd *Command, now time.Time) string {
 	r, ok := rules[a]
 	if !ok {
 		return "unknown action"
@@ -225,6 +243,10 @@ func check(c *Case, a Action, cmd *Command) string {
 	case ActionApproveExtension, ActionRefuseExtension:
 		if !c.ExtensionPending {
 			return "no extension request is pending"
+		}
+	case ActionReport:
+		if c.pendingSummons("") < 0 {
+			return "no unit is waiting to report"
 		}
 	}
 	if cmd == nil {
@@ -266,8 +288,43 @@ func check(c *Case, a Action, cmd *Command) string {
 		if strings.TrimSpace(cmd.Note) == "" {
 			return "note is required"
 		}
+	case ActionSummon:
+		if len(p.Units) == 0 || len(p.Units) > MaxSummons {
+			return fmt.Sprintf("payload.units must name 1 to %d units", MaxSummons)
+		}
+		seen := map[string]bool{}
+		for _, u := range p.Units {
+			if u == "" || seen[u] {
+				return "payload.units must be distinct, non-empty unit codes"
+			}
+			seen[u] = true
+			if c.pendingSummons(u) >= 0 {
+				return "payload.units: unit " + u + " is already summoned and has not reported"
+			}
+		}
+		if p.Due == nil || !p.Due.After(now) {
+			return "payload.due (when the units must report) is required and must be in the future"
+		}
+	case ActionReport:
+		if p.Unit == "" {
+			return "payload.unit (the reporting unit) is required"
+		}
+		if c.pendingSummons(p.Unit) < 0 {
+			return "payload.unit: unit " + p.Unit + " has no summons waiting for its report"
+		}
 	}
 	return ""
+}
+
+// pendingSummons returns the index of unit's unreported summons (any
+// unit's when unit is ""), or -1.
+func (c *Case) pendingSummons(unit string) int {
+	for i, s := range c.Summons {
+		if s.ReportedAt == nil && (unit == "" || s.Unit == unit) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Decide checks cmd against the state machine and returns the event that
@@ -288,12 +345,17 @@ func Decide(c *Case, cmd Command, now time.Time) (Event, error) {
 	if err := checkText("payload.reason", cmd.Payload.Reason, 2000, false); err != nil {
 		return Event{}, err
 	}
-	if why := check(c, cmd.Action, &cmd); why != "" {
+	if why := check(c, cmd.Action, &cmd, now); why != "" {
 		te := &TransitionError{Action: cmd.Action, State: c.State, Allowed: Allowed(c)}
 		if why != "wrong state" {
 			te.Reason = why
 		}
 		return Event{}, te
+	}
+	if cmd.Action == ActionReturn {
+		// Record who returned the case and which rule had sent it there,
+		// so returns can be counted per unit and per rule.
+		cmd.Payload.Unit, cmd.Payload.RuleID = c.Unit, c.RuleID
 	}
 	to := rules[cmd.Action].to
 	switch {

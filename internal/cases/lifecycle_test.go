@@ -1,9 +1,7 @@
 package cases
 
 import (
-	"encoding/json"
 	"errors"
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -155,98 +153,6 @@ func TestDecideValidatesCommand(t *testing.T) {
 	}
 	if _, err := Decide(&c, Command{Action: ActionNote, Actor: "x", Note: "\xff"}, t0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("invalid utf-8 note: err = %v", err)
-	}
-}
-
-// RandomHistory drives c through n random allowed commands and returns the events.
-func randomHistory(t *testing.T, r *rand.Rand, n int) (Case, []Event) {
-	c := newTestCase(t)
-	hist := []Event{NewCreate(c.ID, NewCase{Channel: c.Channel, Title: c.Title, Description: c.Description, Category: c.Category, Location: c.Location, Reporter: c.Reporter, Severity: c.Severity}, "agent1", "12345", t0)}
-	for i := 0; i < n; i++ {
-		allowed := Allowed(&c)
-		if len(allowed) == 0 {
-			break
-		}
-		a := allowed[r.IntN(len(allowed))]
-		cmd := Command{Action: a, Actor: "u" + string(rune('a'+r.IntN(5))), Note: "n"}
-		due := t0.Add(time.Duration(r.IntN(1000)) * time.Hour)
-		switch a {
-		case ActionDispatch, ActionReassign:
-			cmd.Payload.Unit = []string{"u1", "u2", "u3"}[r.IntN(3)]
-			if cmd.Payload.Unit == c.Unit {
-				cmd.Payload.Unit += "x"
-			}
-			cmd.Payload.Deadlines = &Deadlines{SignOff: &due}
-		case ActionReturn, ActionVoid, ActionSuspend, ActionRequestExtension, ActionRefuseExtension:
-			cmd.Payload.Reason = "reason"
-		case ActionMerge:
-			cmd.Payload.ParentID = "WH-20260101-000009"
-		case ActionVerify:
-			cmd.Payload.Satisfaction = []string{Satisfied, BasicallySatisfied, Unsatisfied}[r.IntN(3)]
-		case ActionResolve:
-			cmd.Payload.Reply = "reply"
-		case ActionApproveExtension:
-			cmd.Payload.Deadlines = &Deadlines{Resolve: &due}
-		}
-		e, err := Decide(&c, cmd, t0.Add(time.Duration(i+1)*time.Minute))
-		if err != nil {
-			t.Fatalf("allowed action %s refused from %s: %v", a, c.State, err)
-		}
-		if err := Apply(&c, e); err != nil {
-			t.Fatal(err)
-		}
-		hist = append(hist, e)
-	}
-	return c, hist
-}
-
-// TestReplayRandomHistories proves that the current state is reproducible
-// from the stored events: for random legal histories, replaying the
-// JSON-serialised events gives exactly the case that was built step by step.
-func TestReplayRandomHistories(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 500; i++ {
-		want, hist := randomHistory(t, r, 1+r.IntN(40))
-		raw, err := json.Marshal(hist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back []Event
-		if err := json.Unmarshal(raw, &back); err != nil {
-			t.Fatal(err)
-		}
-		got, err := Replay(back)
-		if err != nil {
-			t.Fatalf("history %d: %v", i, err)
-		}
-		if !reflect.DeepEqual(normalizeTimes(got), normalizeTimes(want)) {
-			t.Fatalf("history %d: replay differs\n got %+v\nwant %+v", i, got, want)
-		}
-	}
-}
-
-func normalizeTimes(c Case) Case {
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return c
-}
-
-func TestReplayRejectsBrokenHistory(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	_, hist := randomHistory(t, r, 10)
-	if len(hist) < 3 {
-		t.Skip("history too short")
-	}
-	gap := append([]Event{}, hist[0], hist[2])
-	if _, err := Replay(gap); err == nil {
-		t.Error("replay accepted a gap in the sequence")
-	}
-	wrongFrom := append([]Event{}, hist[:2]...)
-	wrongFrom[1].From = StateClosed
-	if _, err := Replay(wrongFrom); err == nil {
-		t.Error("replay accepted an event from the wrong state")
-	}
-	if _, err := Replay(nil); err == nil {
-		t.Error("replay accepted no events")
 	}
 }
 

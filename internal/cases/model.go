@@ -106,10 +106,55 @@ type Attachment struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// Deadlines are the due instants of a case's clocks, set by dispatch.
+// Deadlines are the due instants of a case's clocks (SLA), set when the
+// case is dispatched, reassigned, reopened or granted an extension.
 type Deadlines struct {
+	// Dispatch: 受理 → 派单.
+	Dispatch *time.Time `json:"dispatch,omitempty"`
+	// SignOff: 派单 → 签收.
 	SignOff *time.Time `json:"sign_off,omitempty"`
+	// OnSite: arrival on site (urgent cases).
+	OnSite *time.Time `json:"on_site,omitempty"`
+	// Resolve: → 办结.
 	Resolve *time.Time `json:"resolve,omitempty"`
+	// Reply: the answer to the reporter (enterprise requests).
+	Reply *time.Time `json:"reply,omitempty"`
+}
+
+// merge sets every deadline that d sets.
+func (x *Deadlines) merge(d *Deadlines) {
+	if d == nil {
+		return
+	}
+	for _, f := range []struct {
+		dst **time.Time
+		src *time.Time
+	}{
+		{&x.Dispatch, d.Dispatch}, {&x.SignOff, d.SignOff}, {&x.OnSite, d.OnSite}, {&x.Resolve, d.Resolve}, {&x.Reply, d.Reply},
+	} {
+		if f.src != nil {
+			t := *f.src
+			*f.dst = &t
+		}
+	}
+}
+
+// Pause is an interval in which a case's clocks stand still: while it is
+// suspended (挂起) or an extension request (延期) is pending. End is nil
+// while the pause lasts.
+type Pause struct {
+	Start  time.Time  `json:"start"`
+	End    *time.Time `json:"end,omitempty"`
+	Reason Action     `json:"reason"`
+}
+
+// Summons is one unit called to a case by 吹哨报到: it must report
+// (acknowledge) by Due.
+type Summons struct {
+	Unit       string     `json:"unit"`
+	Due        time.Time  `json:"due"`
+	By         string     `json:"by"`
+	ReportedAt *time.Time `json:"reported_at,omitempty"`
 }
 
 // Case is the current state of one case, derived from its events by Replay.
@@ -127,10 +172,20 @@ type Case struct {
 
 	State State `json:"state"`
 	// Resume is the state a suspended case returns to.
-	Resume           State     `json:"resume_state,omitempty"`
-	Unit             string    `json:"unit,omitempty"`
-	CoUnits          []string  `json:"co_units,omitempty"`
-	Deadlines        Deadlines `json:"deadlines"`
+	Resume  State    `json:"resume_state,omitempty"`
+	Unit    string   `json:"unit,omitempty"`
+	CoUnits []string `json:"co_units,omitempty"`
+	// RuleID is the responsibility-list rule that chose Unit ("" when a
+	// person chose it).
+	RuleID string `json:"rule_id,omitempty"`
+	// DispatchedAt is when the case last went to Unit (the return window
+	// and the sign-off clock start here).
+	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
+	Deadlines    Deadlines  `json:"deadlines"`
+	// Pauses are the intervals in which the clocks stood still, oldest first.
+	Pauses []Pause `json:"pauses,omitempty"`
+	// Summons are the units called to the case (吹哨报到).
+	Summons          []Summons `json:"summons,omitempty"`
 	ExtensionPending bool      `json:"extension_pending,omitempty"`
 	ParentID         string    `json:"parent_id,omitempty"`
 	Supervisions     int       `json:"supervisions,omitempty"`

@@ -3,6 +3,7 @@ package cases
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Apply folds one event into c. It checks only what keeps the fold sound
@@ -31,13 +32,18 @@ func Apply(c *Case, e Event) error {
 	p := e.Payload
 	switch e.Action {
 	case ActionDispatch, ActionReassign:
-		c.Unit, c.CoUnits = p.Unit, slices.Clone(p.CoUnits)
+		c.Unit, c.CoUnits, c.RuleID = p.Unit, slices.Clone(p.CoUnits), p.RuleID
+		at := e.At
+		c.DispatchedAt = &at
 		c.Deadlines = Deadlines{}
 	case ActionReturn:
 		c.Returns++
-		c.Unit, c.CoUnits = "", nil
+		c.Unit, c.CoUnits, c.RuleID, c.DispatchedAt = "", nil, "", nil
 		c.Deadlines = Deadlines{}
-		c.ExtensionPending = false
+		if c.ExtensionPending {
+			c.ExtensionPending = false
+			c.endPause(ActionRequestExtension, e.At)
+		}
 	case ActionResolve:
 		c.Reply = p.Reply
 	case ActionVerify:
@@ -45,34 +51,50 @@ func Apply(c *Case, e Event) error {
 	case ActionReopen:
 		c.Reopens++
 		c.Satisfaction = ""
+		at := e.At
+		c.DispatchedAt = &at
 		c.Deadlines = Deadlines{}
 	case ActionRequestExtension:
 		c.ExtensionPending = true
-	case ActionApproveExtension:
+		c.Pauses = append(c.Pauses, Pause{Start: e.At, Reason: ActionRequestExtension})
+	case ActionApproveExtension, ActionRefuseExtension:
 		c.ExtensionPending = false
-	case ActionRefuseExtension:
-		c.ExtensionPending = false
+		c.endPause(ActionRequestExtension, e.At)
 	case ActionSuspend:
 		c.Resume = e.From
+		c.Pauses = append(c.Pauses, Pause{Start: e.At, Reason: ActionSuspend})
 	case ActionResume:
 		c.Resume = ""
+		c.endPause(ActionSuspend, e.At)
 	case ActionSupervise:
 		c.Supervisions++
 	case ActionMerge:
 		c.ParentID = p.ParentID
-	}
-	if d := p.Deadlines; d != nil {
-		if d.SignOff != nil {
-			c.Deadlines.SignOff = d.SignOff
+	case ActionSummon:
+		for _, u := range p.Units {
+			c.Summons = append(c.Summons, Summons{Unit: u, Due: *p.Due, By: e.Actor})
 		}
-		if d.Resolve != nil {
-			c.Deadlines.Resolve = d.Resolve
+	case ActionReport:
+		if i := c.pendingSummons(p.Unit); i >= 0 {
+			at := e.At
+			c.Summons[i].ReportedAt = &at
 		}
 	}
+	c.Deadlines.merge(p.Deadlines)
 	c.State = e.To
 	c.Version = e.Seq
 	c.UpdatedAt = e.At
 	return nil
+}
+
+// endPause closes the open pause started by reason.
+func (c *Case) endPause(reason Action, at time.Time) {
+	for i := len(c.Pauses) - 1; i >= 0; i-- {
+		if c.Pauses[i].Reason == reason && c.Pauses[i].End == nil {
+			c.Pauses[i].End = &at
+			return
+		}
+	}
 }
 
 // Replay derives a case's current state from its whole history.

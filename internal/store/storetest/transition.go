@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/cases/casestest"
 	"yiwang/internal/store"
 )
 
@@ -176,38 +177,6 @@ func testConcurrentTransitions(t *testing.T, open Opener) {
 	}
 }
 
-// randomCommand picks a random allowed action on c with a payload that
-// makes it legal.
-func randomCommand(r *rand.Rand, c *cases.Case) (cases.Command, bool) {
-	allowed := cases.Allowed(c)
-	if len(allowed) == 0 {
-		return cases.Command{}, false
-	}
-	a := allowed[r.IntN(len(allowed))]
-	cmd := cases.Command{Action: a, Actor: fmt.Sprint("u", r.IntN(5)), Note: "n"}
-	due := t0.Add(time.Duration(r.IntN(1000)) * time.Hour)
-	switch a {
-	case cases.ActionDispatch, cases.ActionReassign:
-		cmd.Payload.Unit = []string{"u1", "u2", "u3"}[r.IntN(3)]
-		if cmd.Payload.Unit == c.Unit {
-			cmd.Payload.Unit += "x"
-		}
-		cmd.Payload.Deadlines = &cases.Deadlines{SignOff: &due}
-		cmd.Payload.CoUnits = []string{"co1"}
-	case cases.ActionReturn, cases.ActionVoid, cases.ActionSuspend, cases.ActionRequestExtension, cases.ActionRefuseExtension:
-		cmd.Payload.Reason = "reason"
-	case cases.ActionMerge:
-		cmd.Payload.ParentID = "WH-20260101-000009"
-	case cases.ActionVerify:
-		cmd.Payload.Satisfaction = []string{cases.Satisfied, cases.BasicallySatisfied, cases.Unsatisfied}[r.IntN(3)]
-	case cases.ActionResolve:
-		cmd.Payload.Reply = "reply"
-	case cases.ActionApproveExtension:
-		cmd.Payload.Deadlines = &cases.Deadlines{Resolve: &due}
-	}
-	return cmd, true
-}
-
 // buildRandom creates a case and drives it through up to steps random legal
 // transitions, returning its final state as the store reported it.
 func buildRandom(t *testing.T, s store.Store, r *rand.Rand, title string, steps int) (cases.Case, error) {
@@ -216,11 +185,12 @@ func buildRandom(t *testing.T, s store.Store, r *rand.Rand, title string, steps 
 		return c, err
 	}
 	for i := range steps {
-		cmd, ok := randomCommand(r, &c)
+		at := t0.Add(time.Duration(i+1) * time.Minute)
+		cmd, ok := casestest.RandomCommand(&c, r, at)
 		if !ok {
 			break
 		}
-		next, ev, err := s.Transition(ctxT(t), store.TransitionRequest{ID: c.ID, Command: cmd, At: t0.Add(time.Duration(i+1) * time.Minute)})
+		next, ev, err := s.Transition(ctxT(t), store.TransitionRequest{ID: c.ID, Command: cmd, At: at})
 		if err != nil {
 			return c, fmt.Errorf("%s from %s: %w", cmd.Action, c.State, err)
 		}
