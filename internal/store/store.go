@@ -47,6 +47,14 @@ type TransitionRequest struct {
 	// ExpectVersion, when > 0, refuses the transition with
 	// ErrVersionConflict unless the case is at exactly that version.
 	ExpectVersion int
+	// IdempotencyKey, when set, makes the transition happen at most once
+	// across every node sharing the store: a later request with the same key
+	// appends nothing and returns the case as it is now with the event the
+	// key first produced (err nil, Replayed true is not reported separately;
+	// compare the event's Seq). Background jobs key their side effects with
+	// it (e.g. "esc/<case>/<clock>/<level>"), so two schedulers racing on one
+	// overdue case escalate it once. Keys share the create keys' namespace.
+	IdempotencyKey string
 }
 
 // Filter selects cases for List. Zero fields do not filter.
@@ -63,6 +71,12 @@ type Filter struct {
 	CreatedFrom, CreatedTo time.Time
 	// Text matches a substring of the title or description.
 	Text string
+	// DueBefore selects open, unpaused cases with a pending deadline
+	// (Case.NextDue) before this instant: the escalation scanner's query.
+	DueBefore time.Time
+	// MinReturns selects cases returned at least this many times (the
+	// arbitration queue is state returned with MinReturns 2).
+	MinReturns int
 	// Cursor continues a previous page (Page.Next).
 	Cursor string
 	// Limit caps the page size (default 50, at most 1000).
@@ -94,9 +108,30 @@ type Store interface {
 	// Events returns up to limit events with Pos > after, in Pos order
 	// (export, replay, and catching up after a lagged subscription).
 	Events(ctx context.Context, after int64, limit int) ([]cases.Event, error)
+	// EventsByAction returns up to limit events of one action with Pos >
+	// after, in Pos order (e.g. every return, to count returns per unit and
+	// per rule).
+	EventsByAction(ctx context.Context, action cases.Action, after int64, limit int) ([]cases.Event, error)
+	// GetDocument returns a named configuration document (responsibility
+	// list, SLA policies …); ErrNotFound if it was never stored.
+	GetDocument(ctx context.Context, name string) (Document, error)
+	// PutDocument stores a new version of a document. expectVersion must be
+	// the current version (0 for a new document), else ErrVersionConflict.
+	PutDocument(ctx context.Context, doc Document, expectVersion int) (Document, error)
 	// Import stores whole case histories as they are (export/import, demo
 	// data). Each history must replay cleanly; ids must be new.
 	Import(ctx context.Context, histories [][]cases.Event) error
 	// Close flushes pending writes and releases resources.
 	Close() error
+}
+
+// Document is a versioned configuration document kept in the store, so
+// that every node over one database serves the same rules.
+type Document struct {
+	Name string
+	// Version counts from 1 and increases by one with each Put.
+	Version   int
+	Body      []byte
+	UpdatedBy string
+	UpdatedAt time.Time
 }
