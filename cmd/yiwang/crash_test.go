@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"yiwang/internal/pgtest"
 )
 
 // When this variable is set the test binary runs `yiwang` itself with the
@@ -88,7 +90,11 @@ func TestKill9LosesNoAcknowledgedCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	db := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
+	t.Run("sqlite", func(t *testing.T) { kill9Rounds(t, "sqlite:"+filepath.Join(t.TempDir(), "crash.db")) })
+	t.Run("postgres", func(t *testing.T) { kill9Rounds(t, pgtest.Database(t, "yiwang_crash_test")) })
+}
+
+func kill9Rounds(t *testing.T, db string) {
 	r := rand.New(rand.NewPCG(9, 9))
 	const rounds = 5
 	var acked []string

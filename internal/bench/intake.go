@@ -19,6 +19,7 @@ import (
 
 	"yiwang/internal/cases"
 	"yiwang/internal/geo"
+	"yiwang/internal/pgtest"
 	"yiwang/internal/platform"
 	"yiwang/internal/store"
 )
@@ -121,11 +122,11 @@ func openFresh(ctx context.Context, o IntakeOptions, tag string) (*platform.Node
 	var dsn string
 	var cleanup func()
 	if storeKind(o.DB) == "postgres" {
-		d, drop, err := freshPostgres(ctx, o.DB, "yiwang_bench_"+tag)
+		d, drop, err := pgtest.Create(ctx, o.DB, "yiwang_bench_"+tag)
 		if err != nil {
 			return nil, nil, err
 		}
-		dsn, cleanup = d, drop
+		dsn, cleanup = d, func() { _ = drop() }
 	} else {
 		dir, err := os.MkdirTemp("", "yiwang-bench-")
 		if err != nil {
