@@ -32,5 +32,5 @@ func (s *Store) Transition(ctx context.Context, req store.TransitionRequest) (ca
 	if res.err != nil {
 		return cases.Case{}, cases.Event{}, res.err
 	}
-	return res.c, res.events[0], nil
+	return res.c, res.event, nil
 }

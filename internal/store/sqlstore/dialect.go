@@ -14,8 +14,8 @@ import (
 type dialect struct {
 	name string
 	// migrations is the append-only schema history; each entry is applied
-	// in its own transaction, its statements in order.
-	migrations [][]string
+	// in its own transaction.
+	migrations []migration
 	// dollar placeholders ($1, $2, ...) instead of "?".
 	dollar bool
 	// forUpdate is appended to the writer's read of a case.
@@ -31,6 +31,14 @@ type dialect struct {
 	// lockWriters serialises write transactions of every process sharing the
 	// database, so global log positions increase in commit order.
 	lockWriters func(ctx context.Context, tx *sql.Tx) error
+}
+
+// migration is one step of the schema history: its statements in order,
+// then, when set, backfill (Go code filling new projection columns from the
+// stored documents), all in one transaction.
+type migration struct {
+	stmts    []string
+	backfill func(ctx context.Context, tx *sql.Tx, d *dialect) error
 }
 
 // q rebinds a query written with "?" placeholders to the dialect's style.

@@ -62,9 +62,9 @@ func openPostgres(dsn string, readConns int) (w, r *sql.DB, err error) {
 	return w, r, nil
 }
 
-var postgresMigrations = [][]string{
+var postgresMigrations = []migration{
 	// 1: cases projection, event log, idempotency keys, id counters.
-	{
+	{stmts: []string{
 		`CREATE TABLE cases (
 			n bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 			id text NOT NULL UNIQUE,
@@ -116,5 +116,20 @@ var postgresMigrations = [][]string{
 			day text PRIMARY KEY,
 			n bigint NOT NULL
 		)`,
-	},
+	}},
+	// 2: as SQLite's migration 2.
+	{stmts: []string{
+		`ALTER TABLE idempotency ADD COLUMN seq integer`,
+		`ALTER TABLE cases ADD COLUMN next_due timestamptz, ADD COLUMN returns integer NOT NULL DEFAULT 0`,
+		`CREATE INDEX cases_next_due ON cases(next_due) WHERE next_due IS NOT NULL`,
+		`CREATE INDEX cases_returns ON cases(returns) WHERE returns > 0`,
+		`CREATE INDEX events_action ON events(action, pos) WHERE action <> 'create'`,
+		`CREATE TABLE documents (
+			name text PRIMARY KEY,
+			version integer NOT NULL,
+			body bytea NOT NULL,
+			updated_by text NOT NULL,
+			updated_at timestamptz NOT NULL
+		)`,
+	}, backfill: backfillDueReturns},
 }

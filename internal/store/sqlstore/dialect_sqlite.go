@@ -78,9 +78,9 @@ func openSQLite(path string, readConns int) (w, r *sql.DB, err error) {
 	return w, r, nil
 }
 
-var sqliteMigrations = [][]string{
+var sqliteMigrations = []migration{
 	// 1: cases projection, event log, idempotency keys, id counters.
-	{
+	{stmts: []string{
 		`CREATE TABLE cases (
 			n INTEGER PRIMARY KEY,
 			id TEXT NOT NULL UNIQUE,
@@ -132,5 +132,25 @@ var sqliteMigrations = [][]string{
 			day TEXT PRIMARY KEY,
 			n INTEGER NOT NULL
 		)`,
-	},
+	}},
+	// 2: idempotent transitions (a key remembers the event it produced),
+	// the next-deadline and returns projections, events by action, and
+	// versioned documents. Partial indexes leave out the rows no query looks
+	// for (cases without a running deadline or a return, create events), so
+	// creates do not pay for them.
+	{stmts: []string{
+		`ALTER TABLE idempotency ADD COLUMN seq INTEGER`,
+		`ALTER TABLE cases ADD COLUMN next_due INTEGER`,
+		`ALTER TABLE cases ADD COLUMN returns INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX cases_next_due ON cases(next_due) WHERE next_due IS NOT NULL`,
+		`CREATE INDEX cases_returns ON cases(returns) WHERE returns > 0`,
+		`CREATE INDEX events_action ON events(action, pos) WHERE action <> 'create'`,
+		`CREATE TABLE documents (
+			name TEXT PRIMARY KEY,
+			version INTEGER NOT NULL,
+			body BLOB NOT NULL,
+			updated_by TEXT NOT NULL,
+			updated_at INTEGER NOT NULL
+		)`,
+	}, backfill: backfillDueReturns},
 }

@@ -4,13 +4,23 @@
 // dialect_sqlite.go and dialect_postgres.go; everything else is shared.
 //
 // Tables: cases (the projection: one row per case with the filterable
-// columns and doc, the whole cases.Case as JSON), events (the append-only
-// log; pos is the global position, (case_id, seq) is unique), idempotency
-// (create keys) and id_counters (per-day id numbers). Migrations are an
-// append-only list per dialect, applied in order on Open and recorded in
-// schema_migrations.
+// columns and doc, the whole cases.Case as JSON; next_due is the case's
+// earliest pending deadline, NULL when none runs, and returns its return
+// count), events (the append-only log; pos is the global position,
+// (case_id, seq) is unique), idempotency (create and transition keys in one
+// namespace: a create key's seq is NULL, a transition key keeps the seq of
+// the event it produced, written in the same transaction as that event),
+// documents (versioned configuration documents) and id_counters (per-day id
+// numbers). Migrations are an append-only list per dialect, applied in order
+// on Open and recorded in schema_migrations; a migration that adds a
+// projection column backfills it from the stored documents.
 //
-// Writes use group commit: Create, Transition and Import go to one writer
+// Idempotent transitions hold across nodes because every write transaction
+// looks its keys up after taking the writers' lock (PostgreSQL: an advisory
+// transaction lock; SQLite: BEGIN IMMEDIATE), so a second node sees the
+// first node's committed key and replays instead of appending.
+//
+// Writes use group commit: Create, Transition, PutDocument and Import go to one writer
 // goroutine, which takes whatever is queued (up to Options.MaxBatch), runs it
 // in one transaction, commits once (one fsync for the batch), answers every
 // caller, then passes the batch's events to Options.Publish in commit order.

@@ -102,7 +102,7 @@ func (b *batch) importCases(imp []importCase) result {
 			bump[day] = n
 		}
 	}
-	if err := b.insertRows(`INSERT INTO cases (`+caseCols+`) VALUES `, 16, caseRows, nil); err != nil {
+	if err := b.insertRows(`INSERT INTO cases (`+caseCols+`) VALUES `, caseColCount, caseRows, nil); err != nil {
 		return result{err: fmt.Errorf("import: insert cases: %w", err)}
 	}
 	pos := make(map[string]int64, len(events))

@@ -28,16 +28,16 @@ func migrate(ctx context.Context, db *sql.DB, d *dialect) error {
 	)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	for i, stmts := range d.migrations {
+	for i, m := range d.migrations {
 		version := i + 1
-		if err := migrateOne(ctx, conn, d, version, stmts); err != nil {
+		if err := migrateOne(ctx, conn, d, version, m); err != nil {
 			return fmt.Errorf("migrate: %s migration %d: %w", d.name, version, err)
 		}
 	}
 	return nil
 }
 
-func migrateOne(ctx context.Context, conn *sql.Conn, d *dialect, version int, stmts []string) error {
+func migrateOne(ctx context.Context, conn *sql.Conn, d *dialect, version int, m migration) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -50,9 +50,14 @@ func migrateOne(ctx context.Context, conn *sql.Conn, d *dialect, version int, st
 	if done > 0 {
 		return nil
 	}
-	for _, stmt := range stmts {
+	for _, stmt := range m.stmts {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
+		}
+	}
+	if m.backfill != nil {
+		if err := m.backfill(ctx, tx, d); err != nil {
+			return fmt.Errorf("backfill: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),

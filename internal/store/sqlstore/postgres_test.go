@@ -164,3 +164,24 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 		t.Fatalf("%d ids, want %d", len(seen), nodes*25)
 	}
 }
+
+// TestPostgresShared opens two stores on one database, as two nodes would:
+// two escalation schedulers racing on one case must escalate it once.
+func TestPostgresShared(t *testing.T) {
+	dsn := pgDatabase(t)
+	n := 0
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		n++
+		shared := withSchema(t, dsn, fmt.Sprint("shared", n))
+		var pair [2]store.Store
+		for i := range pair {
+			s, err := sqlstore.Open(context.Background(), shared, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			pair[i] = s
+		}
+		return pair[0], pair[1]
+	})
+}

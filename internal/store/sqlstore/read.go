@@ -66,6 +66,37 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]cases.Eve
 	return evs, nil
 }
 
+// EventsByAction returns up to limit events (default 1000, at most 10000)
+// of one action with Pos > after, in Pos order, through the index
+// events_action. That index leaves out create events (every case has one,
+// and creates are the hot write); those are read by scanning the log from
+// after, where one in a few events is a create.
+func (s *Store) EventsByAction(ctx context.Context, action cases.Action, after int64, limit int) ([]cases.Event, error) {
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	if limit <= 0 {
+		limit = 1000
+	}
+	limit = min(limit, 10000)
+	evs, err := s.queryEvents(ctx, eventsByActionQuery(action), string(action), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s events after %d: %w", action, after, err)
+	}
+	return evs, nil
+}
+
+// eventsByActionQuery is the WHERE clause of EventsByAction, whose
+// arguments are the action, after and limit.
+func eventsByActionQuery(action cases.Action) string {
+	where := `WHERE action = ? AND pos > ?`
+	if action != cases.ActionCreate {
+		// The index's own predicate, spelled out so both planners use it.
+		where += ` AND action <> 'create'`
+	}
+	return where + ` ORDER BY pos LIMIT ?`
+}
+
 func (s *Store) queryEvents(ctx context.Context, where string, args ...any) ([]cases.Event, error) {
 	rows, err := s.rdb.QueryContext(ctx, s.d.q(`SELECT pos, `+eventCols+` FROM events `+where), args...)
 	if err != nil {
@@ -74,25 +105,37 @@ func (s *Store) queryEvents(ctx context.Context, where string, args ...any) ([]c
 	defer rows.Close()
 	var out []cases.Event
 	for rows.Next() {
-		var e cases.Event
-		var action, from, to string
-		var payload []byte
-		if err := rows.Scan(&e.Pos, &e.CaseID, &e.Seq, &action, &e.Actor, &e.Unit, dbTime{&e.At}, &from, &to, &e.Note, &payload); err != nil {
+		e, err := scanEvent(rows.Scan)
+		if err != nil {
 			return nil, err
-		}
-		e.Action, e.From, e.To = cases.Action(action), cases.State(from), cases.State(to)
-		if err := json.Unmarshal(payload, &e.Payload); err != nil {
-			return nil, fmt.Errorf("decode event %s/%d: %w", e.CaseID, e.Seq, err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
+// scanEvent reads one row of "pos, "+eventCols.
+func scanEvent(scan func(dest ...any) error) (cases.Event, error) {
+	var e cases.Event
+	var action, from, to string
+	var payload []byte
+	if err := scan(&e.Pos, &e.CaseID, &e.Seq, &action, &e.Actor, &e.Unit, dbTime{&e.At}, &from, &to, &e.Note, &payload); err != nil {
+		return cases.Event{}, err
+	}
+	e.Action, e.From, e.To = cases.Action(action), cases.State(from), cases.State(to)
+	if err := json.Unmarshal(payload, &e.Payload); err != nil {
+		return cases.Event{}, fmt.Errorf("decode event %s/%d: %w", e.CaseID, e.Seq, err)
+	}
+	return e, nil
+}
+
 // List returns the cases matching f, newest first (by insertion order),
-// with an opaque cursor. Text is a plain substring match on title and
-// description (LIKE on SQLite, case-insensitive for ASCII only; ILIKE on
-// PostgreSQL): good enough for now, not a search engine.
+// with an opaque cursor. That order holds for DueBefore too, not deadline
+// order: the cursor stays stable while the scanner escalates the cases it
+// walks (which moves their deadlines), and a scanner walks every page
+// anyway. Text is a plain substring match on title and description (LIKE
+// on SQLite, case-insensitive for ASCII only; ILIKE on PostgreSQL): good
+// enough for now, not a search engine.
 func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	if s.closed.Load() {
 		return store.Page{}, store.ErrClosed
@@ -102,6 +145,40 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 		limit = 50
 	}
 	limit = min(limit, 1000)
+	q, args, err := s.listQuery(f, limit)
+	if err != nil {
+		return store.Page{}, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.d.q(q), args...)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var page store.Page
+	var last int64
+	for rows.Next() {
+		if len(page.Cases) == limit {
+			page.Next = encodeCursor(last)
+			break
+		}
+		var doc []byte
+		if err := rows.Scan(&last, &doc); err != nil {
+			return store.Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		var c cases.Case
+		if err := json.Unmarshal(doc, &c); err != nil {
+			return store.Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	return page, nil
+}
+
+// listQuery builds List's query (with "?" placeholders) and its arguments.
+func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -114,7 +191,7 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	if f.Cursor != "" {
 		n, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return store.Page{}, err
+			return "", nil, err
 		}
 		add(`n < ?`, n)
 	}
@@ -142,6 +219,14 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	if !f.CreatedTo.IsZero() {
 		add(`created_at < ?`, s.d.time(f.CreatedTo))
 	}
+	if !f.DueBefore.IsZero() {
+		// next_due is NULL unless the case is open with a deadline running.
+		add(`next_due < ?`, s.d.time(f.DueBefore))
+	}
+	if f.MinReturns > 0 {
+		// "returns > 0" lets the partial index cases_returns serve it.
+		add(`returns > 0 AND returns >= ?`, f.MinReturns)
+	}
 	if f.Text != "" {
 		p := "%" + escapeLike(f.Text) + "%"
 		add(`(title `+s.d.like+` ? ESCAPE '\' OR description `+s.d.like+` ? ESCAPE '\')`, p, p)
@@ -150,34 +235,16 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY n DESC LIMIT ?`
+	if !f.DueBefore.IsZero() || f.MinReturns > 0 {
+		// These select few cases through their partial indexes; "+n" keeps
+		// SQLite from scanning every case in n order instead (then sorting
+		// the few found is cheap).
+		q += ` ORDER BY +n DESC LIMIT ?`
+	} else {
+		q += ` ORDER BY n DESC LIMIT ?`
+	}
 	args = append(args, limit+1)
-	rows, err := s.rdb.QueryContext(ctx, s.d.q(q), args...)
-	if err != nil {
-		return store.Page{}, fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	var page store.Page
-	var last int64
-	for rows.Next() {
-		if len(page.Cases) == limit {
-			page.Next = encodeCursor(last)
-			break
-		}
-		var doc []byte
-		if err := rows.Scan(&last, &doc); err != nil {
-			return store.Page{}, fmt.Errorf("list cases: %w", err)
-		}
-		var c cases.Case
-		if err := json.Unmarshal(doc, &c); err != nil {
-			return store.Page{}, fmt.Errorf("list cases: %w", err)
-		}
-		page.Cases = append(page.Cases, c)
-	}
-	if err := rows.Err(); err != nil {
-		return store.Page{}, fmt.Errorf("list cases: %w", err)
-	}
-	return page, nil
+	return q, args, nil
 }
 
 func anys[T ~string](vs []T) []any {

@@ -136,3 +136,20 @@ func TestCancelledWhileQueued(t *testing.T) {
 		t.Fatalf("retry of the withdrawn create: created=%v err=%v, want a new case", created, err)
 	}
 }
+
+// TestSQLiteShared opens two stores on one file, as two processes would.
+func TestSQLiteShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		path := "sqlite:" + filepath.Join(t.TempDir(), "shared.sqlite")
+		var pair [2]store.Store
+		for i := range pair {
+			s, err := sqlstore.Open(context.Background(), path, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			pair[i] = s
+		}
+		return pair[0], pair[1]
+	})
+}

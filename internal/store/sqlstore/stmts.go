@@ -13,22 +13,27 @@ import (
 
 // The writer's fixed statements, written with "?" placeholders.
 const (
-	qSavepoint   = `SAVEPOINT w`
-	qRollbackTo  = `ROLLBACK TO SAVEPOINT w`
-	qRelease     = `RELEASE SAVEPOINT w`
-	qInsertCase  = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertEvent = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
-	qInsertKey   = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
-	qReserveIDs  = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
-	qLoadCase    = `SELECT doc FROM cases WHERE id = ?`
-	qUpdateCase  = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ? WHERE id = ?`
+	qSavepoint      = `SAVEPOINT w`
+	qRollbackTo     = `ROLLBACK TO SAVEPOINT w`
+	qRelease        = `RELEASE SAVEPOINT w`
+	qInsertCase     = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertEvent    = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
+	qInsertKey      = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
+	qInsertEventKey = `INSERT INTO idempotency (key, request_hash, case_id, seq) VALUES (?, ?, ?, ?)`
+	qLoadEvent      = `SELECT pos, ` + eventCols + ` FROM events WHERE case_id = ? AND seq = ?`
+	qDocVersion     = `SELECT version FROM documents WHERE name = ?`
+	qInsertDoc      = `INSERT INTO documents (name, version, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`
+	qUpdateDoc      = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
+	qReserveIDs     = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
+	qLoadCase       = `SELECT doc FROM cases WHERE id = ?`
+	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ? WHERE id = ?`
 )
 
 // prepareWriter prepares the writer's statements (Open calls it before the
 // writer starts).
 func (s *Store) prepareWriter(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{qInsertCase, qInsertEvent, qInsertKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
+	for _, q := range []string{qInsertCase, qInsertEvent, qInsertKey, qInsertEventKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
 		st, err := s.wdb.PrepareContext(ctx, s.d.q(q))
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)

@@ -23,12 +23,26 @@ type batch struct {
 	ids  map[string]*idRange
 }
 
-type keyRow struct{ hash, caseID string }
+// keyRow is a stored idempotency key: the request it was first used for
+// and what that request produced. seq is 0 for a create key (the case is
+// caseID) and the event's seq for a transition key.
+type keyRow struct {
+	hash, caseID string
+	seq          int
+}
 
-const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc`
+// transitionHash is the request_hash stored with a transition's key: a key
+// may be reused only for the same action on the same case.
+func transitionHash(a cases.Action) string { return "transition:" + string(a) }
+
+const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc, next_due, returns`
+
+// caseColCount is how many columns caseCols names.
+const caseColCount = 18
+
 const eventCols = `case_id, seq, action, actor, actor_unit, at, from_state, to_state, note, payload`
 
-// prepare looks up the idempotency keys of the batch's creates with one
+// prepare looks up the idempotency keys of the batch's requests with one
 // query and reserves one block of ids per creation day for the creates that
 // will need one.
 func (b *batch) prepare(reqs []*request) error {
@@ -36,14 +50,17 @@ func (b *batch) prepare(reqs []*request) error {
 	b.ids = map[string]*idRange{}
 	var keys []any
 	for _, r := range reqs {
-		if r.create != nil && r.create.IdempotencyKey != "" {
+		switch {
+		case r.create != nil && r.create.IdempotencyKey != "":
 			keys = append(keys, r.create.IdempotencyKey)
+		case r.transition != nil && r.transition.IdempotencyKey != "":
+			keys = append(keys, r.transition.IdempotencyKey)
 		}
 	}
 	for len(keys) > 0 {
 		chunk := keys[:min(len(keys), 500)]
 		keys = keys[len(chunk):]
-		q := `SELECT key, request_hash, case_id FROM idempotency WHERE key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
+		q := `SELECT key, request_hash, case_id, seq FROM idempotency WHERE key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
 		rows, err := b.tx.QueryContext(b.ctx, b.s.d.q(q), chunk...)
 		if err != nil {
 			return fmt.Errorf("look up idempotency keys: %w", err)
@@ -51,10 +68,12 @@ func (b *batch) prepare(reqs []*request) error {
 		for rows.Next() {
 			var k string
 			var row keyRow
-			if err := rows.Scan(&k, &row.hash, &row.caseID); err != nil {
+			var seq sql.NullInt64
+			if err := rows.Scan(&k, &row.hash, &row.caseID, &seq); err != nil {
 				rows.Close()
 				return fmt.Errorf("look up idempotency keys: %w", err)
 			}
+			row.seq = int(seq.Int64)
 			b.keys[k] = row
 		}
 		rows.Close()
@@ -92,6 +111,8 @@ func (b *batch) run(r *request) result {
 		return b.create(r)
 	case r.transition != nil:
 		return b.transition(r)
+	case r.doc != nil:
+		return b.putDocument(r)
 	default:
 		return b.importCases(r.imp)
 	}
@@ -100,7 +121,7 @@ func (b *batch) run(r *request) result {
 func (b *batch) create(r *request) result {
 	req := r.create
 	if k, ok := b.keys[req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
-		if k.hash != req.RequestHash {
+		if k.seq != 0 || k.hash != req.RequestHash {
 			return result{err: fmt.Errorf("create: idempotency key %q was used for case %s: %w", req.IdempotencyKey, k.caseID, store.ErrIdempotencyConflict)}
 		}
 		c, err := b.loadCase(k.caseID, false)
@@ -136,6 +157,10 @@ func (b *batch) create(r *request) result {
 
 func (b *batch) transition(r *request) result {
 	req := r.transition
+	hash := transitionHash(req.Command.Action)
+	if k, ok := b.keys[req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
+		return b.replayTransition(req, k, hash)
+	}
 	c, err := b.loadCase(req.ID, true)
 	if err != nil {
 		return result{err: err}
@@ -162,7 +187,39 @@ func (b *batch) transition(r *request) result {
 	if ev.Pos, err = b.insertEvent(ev); err != nil {
 		return result{err: err}
 	}
-	return result{c: c, events: []cases.Event{ev}}
+	if req.IdempotencyKey != "" {
+		if err := b.exec(qInsertEventKey, req.IdempotencyKey, hash, c.ID, ev.Seq); err != nil {
+			return result{err: fmt.Errorf("case %s: store idempotency key: %w", c.ID, err)}
+		}
+		b.keys[req.IdempotencyKey] = keyRow{hash: hash, caseID: c.ID, seq: ev.Seq}
+	}
+	return result{c: c, event: ev, events: []cases.Event{ev}}
+}
+
+// replayTransition answers a transition whose idempotency key is stored:
+// the case as it is now and the event the key produced, appending nothing.
+func (b *batch) replayTransition(req *store.TransitionRequest, k keyRow, hash string) result {
+	if k.seq == 0 || k.caseID != req.ID || k.hash != hash {
+		what := "the creation of case " + k.caseID
+		if k.seq != 0 {
+			what = fmt.Sprintf("%s on case %s", strings.TrimPrefix(k.hash, "transition:"), k.caseID)
+		}
+		return result{err: fmt.Errorf("case %s: %s: idempotency key %q was used for %s: %w",
+			req.ID, req.Command.Action, req.IdempotencyKey, what, store.ErrIdempotencyConflict)}
+	}
+	c, err := b.loadCase(k.caseID, false)
+	if err != nil {
+		return result{err: fmt.Errorf("idempotent replay: %w", err)}
+	}
+	st, err := b.stmt(qLoadEvent)
+	if err != nil {
+		return result{err: fmt.Errorf("idempotent replay: %w", err)}
+	}
+	ev, err := scanEvent(st.QueryRowContext(b.ctx, k.caseID, k.seq).Scan)
+	if err != nil {
+		return result{err: fmt.Errorf("idempotent replay: event %s/%d: %w", k.caseID, k.seq, err)}
+	}
+	return result{c: c, event: ev}
 }
 
 // loadCase reads a case's projection inside the transaction (locking its
@@ -197,7 +254,7 @@ func (b *batch) projection(c *cases.Case) ([]any, error) {
 	l := &c.Location
 	return []any{c.ID, string(c.State), string(c.Channel), c.Category, string(c.Severity), c.Unit,
 		l.District, l.Street, l.Community, l.Grid, t(c.CreatedAt), t(c.UpdatedAt), c.Title, c.Description,
-		c.Version, string(doc)}, nil
+		c.Version, string(doc), nextDue(b.s.d, c), c.Returns}, nil
 }
 
 func (b *batch) insertCase(c *cases.Case) error {

@@ -20,10 +20,11 @@ const (
 )
 
 // request is one write waiting for the writer goroutine. Exactly one of
-// create, transition, imp is set.
+// create, transition, doc, imp is set.
 type request struct {
 	create     *store.CreateRequest
 	transition *store.TransitionRequest
+	doc        *docPut
 	imp        []importCase
 	at         time.Time // the request's time, fixed when the writer takes it
 
@@ -34,7 +35,9 @@ type request struct {
 type result struct {
 	c       cases.Case
 	created bool
-	events  []cases.Event // committed events, published after commit
+	event   cases.Event    // a transition's event (appended or replayed)
+	doc     store.Document // a stored document
+	events  []cases.Event  // committed events, published after commit
 	err     error
 }
 
@@ -149,6 +152,9 @@ func (s *Store) runBatch(reqs []*request) {
 		}
 		if r.transition != nil && !r.transition.At.IsZero() {
 			r.at = r.transition.At
+		}
+		if r.doc != nil && !r.doc.doc.UpdatedAt.IsZero() {
+			r.at = r.doc.doc.UpdatedAt
 		}
 		r.at = norm(r.at)
 	}

@@ -40,6 +40,13 @@ func Run(t *testing.T, open Opener) {
 		{"ImportRoundTrip", testImportRoundTrip},
 		{"ImportRefuses", testImportRefuses},
 		{"Publish", testPublish},
+		{"TransitionIdempotency", testTransitionIdempotency},
+		{"TransitionIdempotencyConcurrent", testTransitionIdempotencyConcurrent},
+		{"DueBefore", testDueBefore},
+		{"MinReturns", testMinReturns},
+		{"DerivedFiltersRandom", testDerivedFilters},
+		{"EventsByAction", testEventsByAction},
+		{"Documents", testDocuments},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {

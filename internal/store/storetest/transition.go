@@ -268,4 +268,13 @@ func testClosed(t *testing.T, open Opener) {
 	if err := s.Import(ctx, nil); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Import: err = %v", err)
 	}
+	if _, err := s.EventsByAction(ctx, cases.ActionCreate, 0, 10); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("EventsByAction: err = %v", err)
+	}
+	if _, err := s.GetDocument(ctx, "d"); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("GetDocument: err = %v", err)
+	}
+	if _, err := s.PutDocument(ctx, store.Document{Name: "d"}, 0); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("PutDocument: err = %v", err)
+	}
 }

@@ -1,0 +1,248 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// listIDs returns the ids of every case matching f, walking all pages.
+func listIDs(t *testing.T, s store.Store, f store.Filter) []string {
+	t.Helper()
+	f.Limit = 7
+	var out []string
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("pagination does not end")
+		}
+		page, err := s.List(ctxT(t), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Cases {
+			out = append(out, c.ID)
+		}
+		if page.Next == "" {
+			return out
+		}
+		f.Cursor = page.Next
+	}
+}
+
+// listAll returns every stored case, newest first.
+func listAll(t *testing.T, s store.Store) []cases.Case {
+	t.Helper()
+	var out []cases.Case
+	f := store.Filter{Limit: 1000}
+	for {
+		page, err := s.List(ctxT(t), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Cases...)
+		if page.Next == "" {
+			return out
+		}
+		f.Cursor = page.Next
+	}
+}
+
+// oracle returns the ids of all (newest first) for which keep holds.
+func oracle(all []cases.Case, keep func(c *cases.Case) bool) []string {
+	var out []string
+	for i := range all {
+		if keep(&all[i]) {
+			out = append(out, all[i].ID)
+		}
+	}
+	return out
+}
+
+func dueBefore(at time.Time) func(c *cases.Case) bool {
+	return func(c *cases.Case) bool {
+		d, ok := c.NextDue()
+		return ok && d.Before(at)
+	}
+}
+
+func testDueBefore(t *testing.T, open Opener) {
+	s := open(t, nil)
+	h := func(n int) *time.Time { x := t0.Add(time.Duration(n) * time.Hour); return &x }
+	dispatch := func(d cases.Deadlines) cases.Command {
+		return cases.Command{Action: cases.ActionDispatch, Payload: cases.Payload{Unit: "u1", Deadlines: &d}}
+	}
+	type step = cases.Command
+	fixtures := []struct {
+		name  string
+		steps []step
+		due   *time.Time // the case's expected next_due
+	}{
+		{"received, no deadline", nil, nil},
+		{"received and supervised", []step{{Action: cases.ActionSupervise, Payload: cases.Payload{Clock: "dispatch", Level: 1}}}, nil},
+		{"dispatched: sign-off first", []step{dispatch(cases.Deadlines{SignOff: h(2), Resolve: h(48)})}, h(2)},
+		{"accepted: sign-off no longer runs", []step{dispatch(cases.Deadlines{SignOff: h(2), Resolve: h(10)}), {Action: cases.ActionAccept}}, h(10)},
+		{"suspended: clocks stand still", []step{dispatch(cases.Deadlines{Resolve: h(5)}), {Action: cases.ActionSuspend, Payload: cases.Payload{Reason: "等待"}}}, nil},
+		{"resumed: running again", []step{dispatch(cases.Deadlines{Resolve: h(6)}), {Action: cases.ActionSuspend, Payload: cases.Payload{Reason: "等待"}}, {Action: cases.ActionResume}}, h(6)},
+		{"suspended but summoned: the summons runs", []step{dispatch(cases.Deadlines{Resolve: h(5)}),
+			{Action: cases.ActionSummon, Payload: cases.Payload{Units: []string{"s1"}, Due: h(1)}},
+			{Action: cases.ActionSuspend, Payload: cases.Payload{Reason: "等待"}}}, h(1)},
+		{"voided: finished", []step{dispatch(cases.Deadlines{Resolve: h(3)}), {Action: cases.ActionVoid, Payload: cases.Payload{Reason: "重复"}}}, nil},
+		{"resolved: nothing pending", []step{dispatch(cases.Deadlines{Resolve: h(4)}), {Action: cases.ActionAccept}, {Action: cases.ActionResolve, Payload: cases.Payload{Reply: "已处理"}}}, nil},
+	}
+	var ids []string
+	for i, fx := range fixtures {
+		c := mustCreate(t, s, simpleCase(fx.name), t0.Add(time.Duration(i)*time.Second))
+		for _, st := range fx.steps {
+			c = mustTransition(t, s, c.ID, st, t0.Add(time.Minute))
+		}
+		got, ok := c.NextDue()
+		if ok != (fx.due != nil) || ok && !got.Equal(*fx.due) {
+			t.Fatalf("%s: NextDue = %v %v, want %v (fixture is wrong)", fx.name, got, ok, fx.due)
+		}
+		ids = append(ids, c.ID)
+	}
+	all := listAll(t, s)
+	for _, hours := range []int{0, 1, 2, 3, 6, 7, 10, 11, 1000} {
+		at := *h(hours)
+		want := oracle(all, dueBefore(at))
+		got := listIDs(t, s, store.Filter{DueBefore: at})
+		if !slices.Equal(got, want) {
+			t.Errorf("DueBefore t0+%dh: got %v, want %v", hours, got, want)
+		}
+	}
+	if got := listIDs(t, s, store.Filter{DueBefore: *h(1000)}); len(got) != 4 {
+		t.Errorf("DueBefore far ahead: %d cases, want the 4 fixtures with a running deadline", len(got))
+	}
+	// Combined with other filters, and followed as the case moves on.
+	got := listIDs(t, s, store.Filter{DueBefore: *h(1000), States: []cases.State{cases.StateDispatched}})
+	if want := []string{ids[5], ids[2]}; !slices.Equal(got, want) {
+		t.Errorf("DueBefore and state dispatched: %v, want %v", got, want)
+	}
+	mustTransition(t, s, ids[2], cases.Command{Action: cases.ActionAccept}, t0.Add(time.Hour))
+	if got := listIDs(t, s, store.Filter{DueBefore: *h(3)}); slices.Contains(got, ids[2]) {
+		t.Errorf("accepted case still due by its sign-off deadline: %v", got)
+	}
+	if got := listIDs(t, s, store.Filter{DueBefore: *h(49)}); !slices.Contains(got, ids[2]) {
+		t.Errorf("accepted case not due by its resolve deadline: %v", got)
+	}
+}
+
+func testMinReturns(t *testing.T, open Opener) {
+	s := open(t, nil)
+	dispatch := cases.Command{Action: cases.ActionDispatch, Payload: cases.Payload{Unit: "u1"}}
+	ret := cases.Command{Action: cases.ActionReturn, Payload: cases.Payload{Reason: "非本单位职责"}}
+	var ids []string
+	for returns := range 4 {
+		c := mustCreate(t, s, simpleCase("退单"), t0)
+		for range returns {
+			mustTransition(t, s, c.ID, dispatch, t0)
+			c = mustTransition(t, s, c.ID, ret, t0)
+		}
+		if c.Returns != returns {
+			t.Fatalf("case returned %d times has Returns %d", returns, c.Returns)
+		}
+		ids = append(ids, c.ID)
+	}
+	// Redispatched after two returns: still counts, but not in the queue.
+	c := mustCreate(t, s, simpleCase("退单后重派"), t0)
+	for range 2 {
+		mustTransition(t, s, c.ID, dispatch, t0)
+		mustTransition(t, s, c.ID, ret, t0)
+	}
+	mustTransition(t, s, c.ID, dispatch, t0)
+	tests := []struct {
+		f    store.Filter
+		want []string
+	}{
+		{store.Filter{MinReturns: 1}, []string{c.ID, ids[3], ids[2], ids[1]}},
+		{store.Filter{MinReturns: 2}, []string{c.ID, ids[3], ids[2]}},
+		{store.Filter{MinReturns: 3}, []string{ids[3]}},
+		{store.Filter{MinReturns: 4}, nil},
+		{store.Filter{MinReturns: 2, States: []cases.State{cases.StateReturned}}, []string{ids[3], ids[2]}},
+	}
+	for _, tt := range tests {
+		if got := listIDs(t, s, tt.f); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: got %v, want %v", tt.f, got, tt.want)
+		}
+	}
+}
+
+// testDerivedFilters checks DueBefore and MinReturns against the cases'
+// own NextDue and Returns over random histories (every clock, pauses,
+// summons), and again after importing the same histories elsewhere.
+func testDerivedFilters(t *testing.T, open Opener) {
+	src := open(t, nil)
+	randomStore(t, src, 60, 3)
+	dst := open(t, nil)
+	if err := dst.Import(ctxT(t), histories(allEvents(t, src))); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]store.Store{"written": src, "imported": dst} {
+		all := listAll(t, s)
+		due := 0
+		for _, hours := range []int{0, 2, 24, 200, 2000} {
+			at := t0.Add(time.Duration(hours) * time.Hour)
+			want := oracle(all, dueBefore(at))
+			due += len(want)
+			if got := listIDs(t, s, store.Filter{DueBefore: at}); !slices.Equal(got, want) {
+				t.Errorf("%s: DueBefore t0+%dh: got %v, want %v", name, hours, got, want)
+			}
+		}
+		if due == 0 {
+			t.Errorf("%s: no random case has a running deadline; the test checks nothing", name)
+		}
+		for _, n := range []int{1, 2} {
+			want := oracle(all, func(c *cases.Case) bool { return c.Returns >= n })
+			if got := listIDs(t, s, store.Filter{MinReturns: n}); !slices.Equal(got, want) {
+				t.Errorf("%s: MinReturns %d: got %v, want %v", name, n, got, want)
+			}
+		}
+	}
+}
+
+func testEventsByAction(t *testing.T, open Opener) {
+	s := open(t, nil)
+	randomStore(t, s, 40, 4)
+	all := allEvents(t, s)
+	counts := map[cases.Action]int{}
+	for _, e := range all {
+		counts[e.Action]++
+	}
+	for _, a := range append([]cases.Action{cases.ActionCreate}, cases.Actions()...) {
+		var want []cases.Event
+		for _, e := range all {
+			if e.Action == a {
+				want = append(want, e)
+			}
+		}
+		var got []cases.Event
+		var after int64
+		for pages := 0; ; pages++ {
+			if pages > 1000 {
+				t.Fatal("paging does not end")
+			}
+			evs, err := s.EventsByAction(ctxT(t), a, after, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) > 3 {
+				t.Fatalf("%s: %d events, limit 3", a, len(evs))
+			}
+			if len(evs) == 0 {
+				break
+			}
+			got = append(got, evs...)
+			after = evs[len(evs)-1].Pos
+		}
+		requireJSONEq(t, string(a)+" events", got, want)
+	}
+	if counts[cases.ActionCreate] != 40 || counts[cases.ActionDispatch] == 0 {
+		t.Fatalf("random histories too thin to test: %v", counts)
+	}
+	if evs, err := s.EventsByAction(ctxT(t), "no-such-action", 0, 10); err != nil || len(evs) != 0 {
+		t.Fatalf("unknown action: %d events, %v", len(evs), err)
+	}
+}
