@@ -1,0 +1,83 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"yiwang/internal/dispatch"
+	"yiwang/internal/escalate"
+	"yiwang/internal/notify"
+)
+
+// BackgroundOptions configure the jobs RunBackground runs.
+type BackgroundOptions struct {
+	// EscalateInterval is the time between two escalation scans (default
+	// escalate.DefaultInterval); Reminders is the supervision schedule.
+	EscalateInterval time.Duration
+	Reminders        escalate.Schedule
+	// NoEscalation turns the scanner off on this node. Scanners on several
+	// nodes are safe (each supervision is appended once), so this only
+	// saves work.
+	NoEscalation bool
+	// Webhooks receive notifications; with none the notifier does not run.
+	Webhooks []notify.Webhook
+	// Notify tunes the notifier; its Bus, Store, Webhooks and Logger are
+	// set from the node and the fields above.
+	Notify notify.Options
+	// Now is the escalation clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// RunBackground runs the escalation scanner and the notifier until ctx
+// ends, then returns nil; it returns an error at once if a job cannot be
+// built. The supervising chain is read from the node's responsibility list
+// (Node.Dispatch) at every scan.
+func (n *Node) RunBackground(ctx context.Context, o BackgroundOptions) error {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	var jobs []func(context.Context) error
+	if !o.NoEscalation {
+		sc, err := escalate.New(escalate.Options{
+			Store: n.Store, Directory: n.backgroundDirectory, Now: o.Now,
+			Interval: o.EscalateInterval, Reminders: o.Reminders, Logger: o.Logger,
+		})
+		if err != nil {
+			return fmt.Errorf("building escalation scanner: %w", err)
+		}
+		jobs = append(jobs, sc.Run)
+	}
+	if len(o.Webhooks) > 0 {
+		no := o.Notify
+		no.Bus, no.Store, no.Webhooks, no.Logger = n.Bus, n.Store, o.Webhooks, o.Logger
+		nt, err := notify.New(no)
+		if err != nil {
+			return fmt.Errorf("building notifier: %w", err)
+		}
+		jobs = append(jobs, nt.Run)
+	}
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, run := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = run(ctx)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// backgroundDirectory returns the units of the responsibility list in force, or nil.
+func (n *Node) backgroundDirectory() *dispatch.Directory {
+	if n.Dispatch == nil {
+		return nil
+	}
+	return n.Dispatch.Directory()
+}
