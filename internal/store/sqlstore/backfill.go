@@ -80,3 +80,14 @@ func nextDue(d *dialect, c *cases.Case) any {
 	}
 	return nil
 }
+
+// backfillArea fills area (migration 3).
+func backfillArea(ctx context.Context, tx *sql.Tx, d *dialect) error {
+	return backfillCases(ctx, tx, d, func(c *cases.Case) (string, []any) {
+		a := areaKey(&c.Location)
+		if a == "" {
+			return "", nil
+		}
+		return `UPDATE cases SET area = ? WHERE n = ?`, []any{a}
+	})
+}

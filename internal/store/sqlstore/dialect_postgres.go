@@ -132,4 +132,14 @@ var postgresMigrations = []migration{
 			updated_at timestamptz NOT NULL
 		)`,
 	}, backfill: backfillDueReturns},
+	// 3: as SQLite's migration 3; area compares bytewise (COLLATE "C") so
+	// that its prefix ranges mean what they mean on SQLite.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN area text COLLATE "C" NOT NULL DEFAULT ''`,
+		`DROP INDEX cases_district`,
+		`DROP INDEX cases_street`,
+		`DROP INDEX cases_community`,
+		`DROP INDEX cases_grid`,
+		`CREATE INDEX cases_area ON cases(area)`,
+	}, backfill: backfillArea},
 }

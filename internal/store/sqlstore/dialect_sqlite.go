@@ -153,4 +153,16 @@ var sqliteMigrations = []migration{
 			updated_at INTEGER NOT NULL
 		)`,
 	}, backfill: backfillDueReturns},
+	// 3: one area column instead of four indexed area columns, so a create
+	// updates one area index instead of four (see areaKey). The district,
+	// street, community and grid columns stay, unindexed, for exact
+	// matching.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN area TEXT NOT NULL DEFAULT ''`,
+		`DROP INDEX cases_district`,
+		`DROP INDEX cases_street`,
+		`DROP INDEX cases_community`,
+		`DROP INDEX cases_grid`,
+		`CREATE INDEX cases_area ON cases(area)`,
+	}, backfill: backfillArea},
 }

@@ -38,6 +38,12 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		switch i % 3 {
+		case 0:
+			h[0].Payload.Case.Location.District, h[0].Payload.Case.Location.Street = "420102", "420102001"
+		case 1:
+			h[0].Payload.Case.Location.District, h[0].Payload.Case.Location.Street = "420102", "420106001" // do not nest
+		}
 		hs = append(hs, h)
 	}
 	if err := sqlstore.SeedAtMigration1(ctx, dsn, hs); err != nil {
@@ -90,6 +96,13 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 	checks += len(w)
 	if got := list(store.Filter{MinReturns: 1}); !slices.Equal(got, w) {
 		t.Errorf("MinReturns 1: got %v, want %v", got, w)
+	}
+	for _, area := range []string{"420102", "420102001", "420106001"} {
+		w := ids(func(c *cases.Case) bool { return c.Location.District == area || c.Location.Street == area })
+		checks += len(w)
+		if got := list(store.Filter{Areas: []string{area}}); !slices.Equal(got, w) {
+			t.Errorf("area %s: got %v, want %v", area, got, w)
+		}
 	}
 	if checks == 0 {
 		t.Fatal("the seeded histories have no deadlines or returns; the test checks nothing")

@@ -28,6 +28,11 @@ func TestQueryPlans(t *testing.T) {
 	}{
 		{"events by action", func() string { return `SELECT pos FROM events ` + eventsByActionQuery(cases.ActionReturn) }, "events_action"},
 		{"due before", func() string { q, _, _ := s.listQuery(store.Filter{DueBefore: time.Now()}, 50); return q }, "cases_next_due"},
+		{"one area", func() string { q, _, _ := s.listQuery(store.Filter{Areas: []string{"420102"}}, 50); return q }, "cases_area"},
+		{"two areas", func() string {
+			q, _, _ := s.listQuery(store.Filter{Areas: []string{"420102", "420103001"}}, 50)
+			return q
+		}, "cases_area"},
 		{"min returns", func() string { q, _, _ := s.listQuery(store.Filter{MinReturns: 2}, 50); return q }, "cases_returns"},
 	}
 	for _, tt := range tests {

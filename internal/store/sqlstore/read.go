@@ -208,10 +208,8 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 		add(`unit = ?`, f.Unit)
 	}
 	if len(f.Areas) > 0 {
-		a := anys(f.Areas)
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(a)), ", ")
-		add(`(district IN (`+ph+`) OR street IN (`+ph+`) OR community IN (`+ph+`) OR grid IN (`+ph+`))`,
-			append(append(append(append([]any{}, a...), a...), a...), a...)...)
+		cond, a := areaFilter(f.Areas)
+		add(cond, a...)
 	}
 	if !f.CreatedFrom.IsZero() {
 		add(`created_at >= ?`, s.d.time(f.CreatedFrom))

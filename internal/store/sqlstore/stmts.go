@@ -16,7 +16,7 @@ const (
 	qSavepoint      = `SAVEPOINT w`
 	qRollbackTo     = `ROLLBACK TO SAVEPOINT w`
 	qRelease        = `RELEASE SAVEPOINT w`
-	qInsertCase     = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertCase     = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertEvent    = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
 	qInsertKey      = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
 	qInsertEventKey = `INSERT INTO idempotency (key, request_hash, case_id, seq) VALUES (?, ?, ?, ?)`
@@ -26,7 +26,7 @@ const (
 	qUpdateDoc      = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
 	qReserveIDs     = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
 	qLoadCase       = `SELECT doc FROM cases WHERE id = ?`
-	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ? WHERE id = ?`
+	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ? WHERE id = ?`
 )
 
 // prepareWriter prepares the writer's statements (Open calls it before the

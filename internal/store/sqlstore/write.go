@@ -35,10 +35,10 @@ type keyRow struct {
 // may be reused only for the same action on the same case.
 func transitionHash(a cases.Action) string { return "transition:" + string(a) }
 
-const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc, next_due, returns`
+const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc, next_due, returns, area`
 
 // caseColCount is how many columns caseCols names.
-const caseColCount = 18
+const caseColCount = 19
 
 const eventCols = `case_id, seq, action, actor, actor_unit, at, from_state, to_state, note, payload`
 
@@ -254,7 +254,7 @@ func (b *batch) projection(c *cases.Case) ([]any, error) {
 	l := &c.Location
 	return []any{c.ID, string(c.State), string(c.Channel), c.Category, string(c.Severity), c.Unit,
 		l.District, l.Street, l.Community, l.Grid, t(c.CreatedAt), t(c.UpdatedAt), c.Title, c.Description,
-		c.Version, string(doc), nextDue(b.s.d, c), c.Returns}, nil
+		c.Version, string(doc), nextDue(b.s.d, c), c.Returns, areaKey(l)}, nil
 }
 
 func (b *batch) insertCase(c *cases.Case) error {

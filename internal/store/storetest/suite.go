@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProjectionEqualsReplay", testProjectionEqualsReplay},
 		{"ListFilters", testListFilters},
 		{"ListPagination", testListPagination},
+		{"AreaCodes", testAreaCodes},
 		{"Events", testEvents},
 		{"ImportRoundTrip", testImportRoundTrip},
 		{"ImportRefuses", testImportRefuses},
