@@ -63,7 +63,7 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
 	if actor == "" {
 		actor = defaultActor
 	}
-	c, created, err := s.store.Create(r.Context(), store.CreateRequest{
+	c, created, err := s.writer.Create(r.Context(), store.CreateRequest{
 		Case: n, Actor: actor, Unit: req.Unit, At: s.now(),
 		IdempotencyKey: key, RequestHash: hex.EncodeToString(sum[:]),
 	})
@@ -77,7 +77,7 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
 	w.Header().Set("ETag", etag(c.Version))
-	s.writeJSON(w, r, status, viewCase(c, s.mayReveal(r)))
+	s.writeJSON(w, r, status, s.viewCase(c, s.mayReveal(r)))
 }
 
 func idempotencyKey(r *http.Request) (string, error) {

@@ -19,7 +19,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("ETag", etag(c.Version))
-	s.writeJSON(w, r, http.StatusOK, viewCase(c, s.mayReveal(r)))
+	s.writeJSON(w, r, http.StatusOK, s.viewCase(c, s.mayReveal(r)))
 }
 
 // lookup gets a case, answering ids that cannot exist without asking the store.

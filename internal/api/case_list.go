@@ -22,8 +22,8 @@ const MaxListLimit = 1000
 
 // listResponse is the body of GET /api/v1/cases.
 type listResponse struct {
-	Cases      []cases.Case `json:"cases"`
-	NextCursor string       `json:"next_cursor,omitempty"`
+	Cases      []caseView `json:"cases"`
+	NextCursor string     `json:"next_cursor,omitempty"`
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
@@ -44,9 +44,10 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reveal := s.mayReveal(r)
-	out := listResponse{Cases: make([]cases.Case, len(page.Cases)), NextCursor: page.Next}
+	out := listResponse{Cases: make([]caseView, len(page.Cases)), NextCursor: page.Next}
+	now := s.now()
 	for i, c := range page.Cases {
-		out.Cases[i] = viewCase(c, reveal)
+		out.Cases[i] = s.viewCaseAt(c, reveal, now)
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
@@ -55,7 +56,21 @@ func badParam(name, detail string) *Problem {
 	return newProblem(ProblemInvalidParameter, http.StatusBadRequest, name, detail)
 }
 
-var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "cursor", "limit"}
+var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "cursor", "limit"}
+
+// Queues are named list filters: the dispatchers' work lists.
+var queues = map[string]store.Filter{
+	// manual: cases no rule covered, waiting for a dispatcher.
+	"manual": {States: []cases.State{cases.StateReceived}},
+	// returned: cases a unit sent back, waiting to be dispatched again.
+	"returned": {States: []cases.State{cases.StateReturned}},
+	// arbitration: cases returned twice or more (the units disagree; a
+	// supervisor decides).
+	"arbitration": {States: []cases.State{cases.StateReturned}, MinReturns: 2},
+}
+
+// queueNames lists the queues for error messages.
+const queueNames = "manual, returned, arbitration"
 
 // parseFilter reads the list query. Unknown parameters are refused so that
 // a misspelt filter does not silently return everything.
@@ -111,6 +126,20 @@ func parseFilter(q url.Values, tax *category.Taxonomy) (store.Filter, error) {
 		return f, err
 	}
 	f.Areas = splitList(q["area"])
+	var queue string
+	if queue, err = single("queue"); err != nil {
+		return f, err
+	}
+	if queue != "" {
+		qf, ok := queues[queue]
+		if !ok {
+			return f, badParam("queue", fmt.Sprintf("unknown queue %q; known: %s", queue, queueNames))
+		}
+		if len(f.States) > 0 {
+			return f, badParam("queue", "queue selects the states itself; do not combine it with state")
+		}
+		f.States, f.MinReturns = qf.States, qf.MinReturns
+	}
 	if f.Text, err = single("q"); err != nil {
 		return f, err
 	}

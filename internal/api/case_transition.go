@@ -21,7 +21,7 @@ type transitionRequest struct {
 
 // transitionResponse is the body of a successful transition.
 type transitionResponse struct {
-	Case  cases.Case  `json:"case"`
+	Case  caseView    `json:"case"`
 	Event cases.Event `json:"event"`
 }
 
@@ -52,7 +52,7 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c, e, err := s.store.Transition(r.Context(), store.TransitionRequest{ID: id, Command: cmd, At: s.now(), ExpectVersion: expect})
+	c, e, err := s.writer.Transition(r.Context(), store.TransitionRequest{ID: id, Command: cmd, At: s.now(), ExpectVersion: expect})
 	if errors.Is(err, store.ErrVersionConflict) {
 		s.fail(w, r, s.versionConflict(r, id, expect))
 		return
@@ -63,7 +63,7 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 	}
 	reveal := s.mayReveal(r)
 	w.Header().Set("ETag", etag(c.Version))
-	s.writeJSON(w, r, http.StatusOK, transitionResponse{Case: viewCase(c, reveal), Event: viewEvent(e, reveal)})
+	s.writeJSON(w, r, http.StatusOK, transitionResponse{Case: s.viewCase(c, reveal), Event: viewEvent(e, reveal)})
 }
 
 // checkCommand refuses what Decide would let through but a client must not

@@ -14,6 +14,16 @@
 // every response, including the create events in a case's history, unless
 // the request carries one of Options.RevealTokens as a bearer token.
 //
+// With Options.Workflow (workflow.Workflow, behind the small Workflow
+// interface) creates and transitions go through the case workflow —
+// automatic dispatch, SLA deadlines, the return window — every case
+// response carries its clocks (time left, green/yellow/red), and the
+// dispatch routes serve a case's routing explanation, the responsibility
+// list (GET as YAML, JSON or CSV; PUT with If-Match, 422 listing every
+// problem), the units and the return counts. The list filter queue=manual,
+// returned or arbitration names the dispatchers' queues.
+//
 // The package does no storage of its own: it validates and decodes requests,
-// then calls a store.Store, which judges transitions with cases.Decide.
+// then calls the workflow or a store.Store, which judges transitions with
+// cases.Decide.
 package api

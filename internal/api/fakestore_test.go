@@ -21,13 +21,15 @@ type fakeStore struct {
 	events  map[string][]cases.Event
 	current map[string]cases.Case
 	keys    map[string]fakeKey
+	docs    map[string]store.Document
 	pos     int64
 }
 
 type fakeKey struct{ hash, id string }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{events: map[string][]cases.Event{}, current: map[string]cases.Case{}, keys: map[string]fakeKey{}}
+	return &fakeStore{events: map[string][]cases.Event{}, current: map[string]cases.Case{}, keys: map[string]fakeKey{},
+		docs: map[string]store.Document{}}
 }
 
 func (s *fakeStore) Create(_ context.Context, req store.CreateRequest) (cases.Case, bool, error) {
@@ -155,6 +157,7 @@ func fakeMatch(c cases.Case, f store.Filter) bool {
 			return a == l.District || a == l.Street || a == l.Community || a == l.Grid
 		}),
 		!f.CreatedFrom.IsZero() && c.CreatedAt.Before(f.CreatedFrom),
+		f.MinReturns > 0 && c.Returns < f.MinReturns,
 		!f.CreatedTo.IsZero() && !c.CreatedAt.Before(f.CreatedTo),
 		f.Text != "" && !strings.Contains(c.Title, f.Text) && !strings.Contains(c.Description, f.Text):
 		return false
@@ -198,6 +201,41 @@ func (s *fakeStore) Import(_ context.Context, histories [][]cases.Event) error {
 		s.order = append(s.order, c.ID)
 	}
 	return nil
+}
+
+func (s *fakeStore) EventsByAction(ctx context.Context, action cases.Action, after int64, limit int) ([]cases.Event, error) {
+	all, err := s.Events(ctx, after, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	var out []cases.Event
+	for _, e := range all {
+		if e.Action == action {
+			out = append(out, e)
+		}
+	}
+	return out[:min(limit, len(out))], nil
+}
+
+func (s *fakeStore) GetDocument(_ context.Context, name string) (store.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.docs[name]
+	if !ok {
+		return store.Document{}, fmt.Errorf("document %q: %w", name, store.ErrNotFound)
+	}
+	return d, nil
+}
+
+func (s *fakeStore) PutDocument(_ context.Context, doc store.Document, expectVersion int) (store.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.docs[doc.Name].Version != expectVersion {
+		return store.Document{}, store.ErrVersionConflict
+	}
+	doc.Version = expectVersion + 1
+	s.docs[doc.Name] = doc
+	return doc, nil
 }
 
 func (s *fakeStore) Close() error { return nil }

@@ -12,6 +12,7 @@ import (
 
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
+	"yiwang/internal/workflow"
 )
 
 type openAPIDoc struct {
@@ -82,12 +83,16 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	types := map[string]any{
-		"Case": cases.Case{}, "Location": cases.Location{}, "Reporter": cases.Reporter{},
+		"Case": caseView{}, "Location": cases.Location{}, "Reporter": cases.Reporter{},
 		"Attachment": cases.Attachment{}, "Deadlines": cases.Deadlines{}, "NewCase": cases.NewCase{},
 		"CreateCaseRequest": createRequest{}, "Payload": cases.Payload{}, "TransitionRequest": transitionRequest{},
 		"Event": cases.Event{}, "CaseList": listResponse{}, "TransitionResult": transitionResponse{},
 		"History": historyResponse{}, "AllowedActions": actionsResponse{}, "Category": category.Category{},
 		"CategoryList": categoriesResponse{}, "Health": healthResponse{}, "Problem": Problem{},
+		"Clock": clockView{}, "RuleProblem": workflow.RuleProblem{}, "DispatchDecision": workflow.Decided{},
+		"NearMiss": workflow.NearMiss{}, "DispatchExplanation": workflow.Explanation{}, "Rule": ruleView{},
+		"RuleList": rulesResponse{}, "Unit": unitView{}, "UnitList": unitsResponse{},
+		"ReturnStat": workflow.ReturnStat{}, "ReturnStats": returnsResponse{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

@@ -3,12 +3,14 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/store"
+	"yiwang/internal/workflow"
 )
 
 // ProblemBase prefixes every problem type URI.
@@ -32,6 +34,7 @@ const (
 	ProblemIdempotencyConflict  = ProblemBase + "idempotency-conflict"   // 409 key reused with another body
 	ProblemVersionConflict      = ProblemBase + "version-conflict"       // 409 the case changed meanwhile
 	ProblemUnknownCategory      = ProblemBase + "unknown-category"       // 422
+	ProblemInvalidRules         = ProblemBase + "invalid-rules"          // 422 a responsibility list that does not validate (errors lists why)
 	ProblemUnavailable          = ProblemBase + "unavailable"            // 503 the store does not answer
 	ProblemInternal             = ProblemBase + "internal"               // 500
 )
@@ -54,6 +57,7 @@ var problemTitles = map[string]string{
 	ProblemIdempotencyConflict:  "Idempotency key conflict",
 	ProblemVersionConflict:      "Version conflict",
 	ProblemUnknownCategory:      "Unknown category",
+	ProblemInvalidRules:         "Invalid responsibility list",
 	ProblemUnavailable:          "Service unavailable",
 	ProblemInternal:             "Internal server error",
 }
@@ -73,8 +77,11 @@ type Problem struct {
 	// State and Allowed explain a refused transition.
 	State   cases.State    `json:"state,omitempty"`
 	Allowed []cases.Action `json:"allowed,omitempty"`
-	// CurrentVersion is the case's version after a version conflict.
+	// CurrentVersion is the case's (or the rules') version after a
+	// version conflict.
 	CurrentVersion int `json:"current_version,omitempty"`
+	// Errors are every problem of a refused responsibility list.
+	Errors []workflow.RuleProblem `json:"errors,omitempty"`
 
 	cause error // logged for server errors, never shown
 }
@@ -116,7 +123,13 @@ func (s *Server) toProblem(err error) *Problem {
 	}
 	var te *cases.TransitionError
 	var fe *cases.FieldError
+	var re *workflow.RulesError
 	switch {
+	case errors.As(err, &re):
+		p := newProblem(ProblemInvalidRules, http.StatusUnprocessableEntity, "",
+			fmt.Sprintf("the responsibility list has %d problem(s); errors lists each with the rules and field concerned", len(re.Problems)))
+		p.Errors = re.Problems
+		return p
 	case errors.Is(err, store.ErrNotFound):
 		return newProblem(ProblemNotFound, http.StatusNotFound, "", "no case with that id")
 	case errors.Is(err, store.ErrIdempotencyConflict):

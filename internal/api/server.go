@@ -42,11 +42,18 @@ type Options struct {
 	Locate func(lat, lon float64) (cases.Location, error)
 	// Version is reported by /healthz and in the OpenAPI document.
 	Version string
+	// Workflow, when set, creates and moves cases (automatic dispatch,
+	// deadlines, return window), adds clocks to case responses and serves
+	// the dispatch routes. Without it cases go straight to Store, case
+	// responses carry no clocks and the dispatch routes answer 404.
+	Workflow Workflow
 }
 
 // Server is the HTTP API. Create it with New; it is safe for concurrent use.
 type Server struct {
 	store   store.Store
+	writer  caseWriter
+	wf      Workflow
 	tax     *category.Taxonomy
 	log     *slog.Logger
 	now     func() time.Time
@@ -74,6 +81,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		store: opts.Store, tax: opts.Taxonomy, log: opts.Logger, now: opts.Now,
 		maxBody: opts.MaxBodyBytes, locate: opts.Locate, version: opts.Version,
+		writer: opts.Store, wf: opts.Workflow,
+	}
+	if opts.Workflow != nil {
+		s.writer = opts.Workflow
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
