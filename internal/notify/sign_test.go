@@ -8,8 +8,7 @@ import (
 )
 
 // FuzzVerify: a body's own signature verifies (hex in either case), any
-// other header value for
-// it does not, and no input panics.
+// other header value for it does not, and no input panics.
 func FuzzVerify(f *testing.F) {
 	f.Add([]byte("k"), []byte(`{"id":"WH-1/3"}`), "sha256=00")
 	f.Add([]byte(""), []byte(""), "")
