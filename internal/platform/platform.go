@@ -1,5 +1,5 @@
 // Package platform assembles a running Yiwang node from its parts — store,
-// event stream, geography, HTTP API — and starts and stops them together.
+// event stream, geography, case workflow, HTTP API — and starts and stops them together.
 // cmd/yiwang, the benchmarks and the end-to-end tests all build nodes here,
 // so there is one wiring of the platform.
 package platform
@@ -21,6 +21,7 @@ import (
 	"yiwang/internal/geo"
 	"yiwang/internal/store/sqlstore"
 	"yiwang/internal/stream"
+	"yiwang/internal/workflow"
 )
 
 // Options configure a node.
@@ -42,9 +43,13 @@ type Node struct {
 	Bus      *stream.Bus
 	Geo      *geo.Index
 	Taxonomy *category.Taxonomy
-	// Dispatch is the responsibility list in force (the demo list until
-	// rules are loaded from files or the API).
+	// Dispatch is the built-in responsibility list (the demo list), the
+	// Workflow's default until a list is stored; Workflow.Engine() is the
+	// one in force.
 	Dispatch *dispatch.Engine
+	// Workflow runs cases through dispatch and deadlines; the API's
+	// creates and transitions go through it.
+	Workflow *workflow.Workflow
 	Handler  http.Handler
 	log      *slog.Logger
 }
@@ -75,9 +80,17 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
+	n.Workflow, err = workflow.New(workflow.Options{Store: n.Store, Engine: n.Dispatch, Now: o.Now, Logger: o.Logger})
+	if err != nil {
+		n.Store.Close()
+		return nil, fmt.Errorf("building workflow: %w", err)
+	}
+	if err := n.Workflow.LoadRules(ctx); err != nil {
+		o.Logger.Warn("the stored responsibility list cannot be used; serving the built-in one", "err", err)
+	}
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
-		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.locate,
+		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.locate, Workflow: n.Workflow,
 	})
 	if err != nil {
 		n.Store.Close()
@@ -113,7 +126,8 @@ func (n *Node) Close() error {
 }
 
 // Serve serves the API on ln until ctx is cancelled, then shuts down
-// gracefully: in-flight requests finish, then the store is flushed.
+// gracefully: in-flight requests finish, then the store is flushed. While
+// it serves, the workflow follows rule changes made by other nodes.
 func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           n.Handler,
@@ -124,6 +138,7 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go n.Workflow.Run(ctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving HTTP: %w", err)

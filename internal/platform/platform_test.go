@@ -75,3 +75,19 @@ func TestConsoleAndAPIShareTheMux(t *testing.T) {
 }
 
 func storeFilterAll() store.Filter { return store.Filter{Limit: 10} }
+
+// TestCreateIsDispatched checks that the node's API creates cases through
+// the workflow: a case in 武昌区 is dispatched by the demo list, with clocks.
+func TestCreateIsDispatched(t *testing.T) {
+	n := openTestNode(t)
+	code, c := post(t, n.Handler, `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
+	if code != http.StatusCreated || c["state"] != "dispatched" || c["rule_id"] == "" || c["unit"] == "" {
+		t.Fatalf("create: %d state %v rule %v unit %v", code, c["state"], c["rule_id"], c["unit"])
+	}
+	if clocks, _ := c["clocks"].([]any); len(clocks) == 0 {
+		t.Errorf("clocks = %v, want the running deadlines", c["clocks"])
+	}
+	if n.Workflow.Engine() != n.Dispatch {
+		t.Errorf("the workflow does not serve the node's built-in list")
+	}
+}

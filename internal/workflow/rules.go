@@ -108,6 +108,9 @@ func version(d *store.Document) int {
 // build compiles the documents, falling back to the built-in list.
 func (w *Workflow) build(rulesDoc, unitsDoc *store.Document) (*RuleSet, error) {
 	base := w.base
+	if rulesDoc == nil && unitsDoc == nil {
+		return base, nil
+	}
 	dir := base.Engine.Directory()
 	rs := &RuleSet{YAML: base.YAML}
 	if unitsDoc != nil {
