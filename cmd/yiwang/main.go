@@ -5,6 +5,7 @@
 //	yiwang import    load case histories (JSON lines of events)
 //	yiwang export    write every event as JSON lines
 //	yiwang bench     measure the platform (bench intake …)
+//	yiwang dispatch  explain a case's routing (explain), check a rules file (check)
 //	yiwang version   print the version
 package main
 
@@ -34,6 +35,7 @@ func commands() []command {
 		{"import", "load case histories from JSON lines of events", runImport},
 		{"export", "write every event as JSON lines", runExport},
 		{"bench", "measure the platform: bench intake", runBench},
+		{"dispatch", "explain a case's routing, check a responsibility list", runDispatch},
 		{"version", "print the version", runVersion},
 	}
 }
