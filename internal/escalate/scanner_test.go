@@ -246,3 +246,19 @@ func TestCaseChangedUnderScan(t *testing.T) {
 		t.Fatalf("supervised an accepted case: %v, %+v", got, rep)
 	}
 }
+
+// After a time without any scanner, only the level due now is appended,
+// not the ones whose slots passed meanwhile.
+func TestDowntimeAppendsCurrentLevelOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, w *world) {
+		id := w.dispatched(cases.SeverityNormal, community, 2*time.Hour)
+		scan(t, w.scanner(escalate.Options{}), t0.Add(12*time.Hour)) // 10h late → level 3
+		got, notes := w.supervisions(id)
+		if want := []sup{{"sign_off", 3, city}}; !slices.Equal(got, want) {
+			t.Fatalf("supervisions %v, want %v", got, want)
+		}
+		if !strings.Contains(notes[0], "第3次督办") {
+			t.Errorf("note %q", notes[0])
+		}
+	})
+}
