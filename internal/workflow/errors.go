@@ -58,7 +58,9 @@ func newRulesError(err error) *RulesError {
 				if uq, err := strconv.Unquote(id); err == nil {
 					id = uq
 				}
-				p.Rules = []string{id}
+				if id != "" {
+					p.Rules = []string{id}
+				}
 			}
 		}
 		e.Problems = append(e.Problems, p)
