@@ -35,8 +35,8 @@ type BackgroundOptions struct {
 
 // RunBackground runs the escalation scanner and the notifier until ctx
 // ends, then returns nil; it returns an error at once if a job cannot be
-// built. The supervising chain is read from the node's responsibility list
-// (Node.Dispatch) at every scan.
+// built. The supervising chain is read at every scan from the
+// responsibility list in force (Node.Workflow.Engine(), else Node.Dispatch).
 func (n *Node) RunBackground(ctx context.Context, o BackgroundOptions) error {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -74,10 +74,17 @@ func (n *Node) RunBackground(ctx context.Context, o BackgroundOptions) error {
 	return errors.Join(errs...)
 }
 
-// backgroundDirectory returns the units of the responsibility list in force, or nil.
+// backgroundDirectory returns the units of the responsibility list in
+// force (the workflow's, else the built-in one), or nil.
 func (n *Node) backgroundDirectory() *dispatch.Directory {
-	if n.Dispatch == nil {
+	e := n.Dispatch
+	if n.Workflow != nil {
+		if we := n.Workflow.Engine(); we != nil {
+			e = we
+		}
+	}
+	if e == nil {
 		return nil
 	}
-	return n.Dispatch.Directory()
+	return e.Directory()
 }
