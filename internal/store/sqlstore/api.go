@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"yiwang/internal/cases"
@@ -21,7 +22,11 @@ func (s *Store) Create(ctx context.Context, req store.CreateRequest) (cases.Case
 	if req.Actor == "" {
 		return cases.Case{}, false, fmt.Errorf("create: %w", &cases.FieldError{Field: "actor", Reason: "is required"})
 	}
-	res := s.submit(ctx, &request{create: &req})
+	payload, err := json.Marshal(cases.Payload{Case: &req.Case})
+	if err != nil {
+		return cases.Case{}, false, fmt.Errorf("create: encode: %w", err)
+	}
+	res := s.submit(ctx, &request{create: &req, payload: payload})
 	return res.c, res.created, res.err
 }
 

@@ -18,6 +18,8 @@ type dialect struct {
 	migrations []migration
 	// dollar placeholders ($1, $2, ...) instead of "?".
 	dollar bool
+	// lastInsertPos: an insert's last insert id is the new event's pos.
+	lastInsertPos bool
 	// forUpdate is appended to the writer's read of a case.
 	forUpdate string
 	// like is the case-insensitive LIKE operator used for text search.

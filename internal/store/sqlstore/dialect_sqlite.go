@@ -18,9 +18,11 @@ func sqliteDialect() *dialect {
 	return &dialect{
 		name:       "sqlite",
 		migrations: sqliteMigrations,
-		like:       "LIKE", // case-insensitive for ASCII only
-		greatest:   "MAX",
-		time:       func(t time.Time) any { return norm(t).UnixNano() },
+		// pos is the rowid (INTEGER PRIMARY KEY).
+		lastInsertPos: true,
+		like:          "LIKE", // case-insensitive for ASCII only
+		greatest:      "MAX",
+		time:          func(t time.Time) any { return norm(t).UnixNano() },
 		lockMigrations: func(context.Context, *sql.Conn) (func(), error) {
 			// Migrations run in IMMEDIATE transactions (the writer's
 			// _txlock), which already exclude other writers.

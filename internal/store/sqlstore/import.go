@@ -91,7 +91,7 @@ func (b *batch) importCases(imp []importCase) result {
 		caseRows = append(caseRows, row)
 		for j := range imp[i].events {
 			e := &imp[i].events[j]
-			row, err := b.eventRow(e)
+			row, err := b.eventRow(e, nil)
 			if err != nil {
 				return result{err: err}
 			}

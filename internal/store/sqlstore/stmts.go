@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // The writer's fixed statements are prepared once, at Open, on the writer's
@@ -13,27 +14,34 @@ import (
 
 // The writer's fixed statements, written with "?" placeholders.
 const (
-	qSavepoint      = `SAVEPOINT w`
-	qRollbackTo     = `ROLLBACK TO SAVEPOINT w`
-	qRelease        = `RELEASE SAVEPOINT w`
-	qInsertCase     = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertEvent    = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
-	qInsertKey      = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
-	qInsertEventKey = `INSERT INTO idempotency (key, request_hash, case_id, seq) VALUES (?, ?, ?, ?)`
-	qLoadEvent      = `SELECT pos, ` + eventCols + ` FROM events WHERE case_id = ? AND seq = ?`
-	qDocVersion     = `SELECT version FROM documents WHERE name = ?`
-	qInsertDoc      = `INSERT INTO documents (name, version, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`
-	qUpdateDoc      = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
-	qReserveIDs     = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
-	qLoadCase       = `SELECT doc FROM cases WHERE id = ?`
-	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ? WHERE id = ?`
+	qSavepoint   = `SAVEPOINT w`
+	qRollbackTo  = `ROLLBACK TO SAVEPOINT w`
+	qRelease     = `RELEASE SAVEPOINT w`
+	qInsertCase  = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertEvent = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
+	// qInsertEventNoPos is qInsertEvent for a dialect whose last insert id
+	// is the new pos (cheaper than reading a returned row).
+	qInsertEventNoPos = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertKey        = `INSERT INTO idempotency (key, request_hash, case_id) VALUES (?, ?, ?)`
+	qInsertEventKey   = `INSERT INTO idempotency (key, request_hash, case_id, seq) VALUES (?, ?, ?, ?)`
+	qLoadEvent        = `SELECT pos, ` + eventCols + ` FROM events WHERE case_id = ? AND seq = ?`
+	qDocVersion       = `SELECT version FROM documents WHERE name = ?`
+	qInsertDoc        = `INSERT INTO documents (name, version, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`
+	qUpdateDoc        = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
+	qReserveIDs       = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
+	qLoadCase         = `SELECT doc FROM cases WHERE id = ?`
+	qUpdateCase       = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ? WHERE id = ?`
 )
 
 // prepareWriter prepares the writer's statements (Open calls it before the
 // writer starts).
 func (s *Store) prepareWriter(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{qInsertCase, qInsertEvent, qInsertKey, qInsertEventKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase} {
+	qs := []string{qInsertCase, qInsertEvent, qInsertEventNoPos, qInsertKey, qInsertEventKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase}
+	for _, n := range keyLookupSizes {
+		qs = append(qs, keyLookup(n))
+	}
+	for _, q := range qs {
 		st, err := s.wdb.PrepareContext(ctx, s.d.q(q))
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
@@ -44,15 +52,25 @@ func (s *Store) prepareWriter(ctx context.Context) error {
 }
 
 // stmt returns query (written with "?") prepared for the batch's
-// transaction: the cached statement when there is one, else a fresh one.
+// transaction, once per transaction: from the writer's prepared statement
+// when there is one, else freshly prepared.
 func (b *batch) stmt(query string) (*sql.Stmt, error) {
-	if st, ok := b.s.stmts[query]; ok {
-		return b.tx.StmtContext(b.ctx, st), nil
+	if st, ok := b.txStmts[query]; ok {
+		return st, nil
 	}
-	st, err := b.tx.PrepareContext(b.ctx, b.s.d.q(query))
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+	var st *sql.Stmt
+	if prepared, ok := b.s.stmts[query]; ok {
+		st = b.tx.StmtContext(b.ctx, prepared)
+	} else {
+		var err error
+		if st, err = b.tx.PrepareContext(b.ctx, b.s.d.q(query)); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
 	}
+	if b.txStmts == nil {
+		b.txStmts = map[string]*sql.Stmt{}
+	}
+	b.txStmts[query] = st
 	return st, nil
 }
 
@@ -73,4 +91,29 @@ func (b *batch) queryRow(query string, args []any, dest ...any) error {
 		return err
 	}
 	return st.QueryRowContext(b.ctx, args...).Scan(dest...)
+}
+
+// keyLookupSizes are the sizes of the prepared idempotency key lookups; a
+// batch's keys are looked up in chunks of the largest size, the rest with
+// the smallest size that holds them, padded with "" (never a stored key).
+var keyLookupSizes = []int{1, 4, 16, 64, 256}
+
+// keyLookup is the idempotency key lookup for n keys.
+func keyLookup(n int) string {
+	return `SELECT key, request_hash, case_id, seq FROM idempotency WHERE key IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+}
+
+// execID runs a fixed insert in the batch's transaction and stores the
+// last insert id in id.
+func (b *batch) execID(query string, args []any, id *int64) error {
+	st, err := b.stmt(query)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(b.ctx, args...)
+	if err != nil {
+		return err
+	}
+	*id, err = res.LastInsertId()
+	return err
 }

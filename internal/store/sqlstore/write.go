@@ -21,6 +21,8 @@ type batch struct {
 	// batch's creates found stored, plus those it inserted.
 	keys map[string]keyRow
 	ids  map[string]*idRange
+	// txStmts are the statements prepared for this transaction.
+	txStmts map[string]*sql.Stmt
 }
 
 // keyRow is a stored idempotency key: the request it was first used for
@@ -57,11 +59,26 @@ func (b *batch) prepare(reqs []*request) error {
 			keys = append(keys, r.transition.IdempotencyKey)
 		}
 	}
+	maxLookup := keyLookupSizes[len(keyLookupSizes)-1]
 	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), 500)]
-		keys = keys[len(chunk):]
-		q := `SELECT key, request_hash, case_id, seq FROM idempotency WHERE key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
-		rows, err := b.tx.QueryContext(b.ctx, b.s.d.q(q), chunk...)
+		n := min(len(keys), maxLookup)
+		chunk := append(make([]any, 0, maxLookup), keys[:n]...)
+		keys = keys[n:]
+		size := maxLookup
+		for _, n := range keyLookupSizes {
+			if n >= len(chunk) {
+				size = n
+				break
+			}
+		}
+		for len(chunk) < size {
+			chunk = append(chunk, "")
+		}
+		st, err := b.stmt(keyLookup(size))
+		if err != nil {
+			return fmt.Errorf("look up idempotency keys: %w", err)
+		}
+		rows, err := st.QueryContext(b.ctx, chunk...)
 		if err != nil {
 			return fmt.Errorf("look up idempotency keys: %w", err)
 		}
@@ -142,7 +159,7 @@ func (b *batch) create(r *request) result {
 	if err := b.insertCase(&c); err != nil {
 		return result{err: err}
 	}
-	if ev.Pos, err = b.insertEvent(ev); err != nil {
+	if ev.Pos, err = b.insertEvent(ev, r.payload); err != nil {
 		return result{err: err}
 	}
 	if req.IdempotencyKey != "" {
@@ -184,7 +201,7 @@ func (b *batch) transition(r *request) result {
 	if err := b.exec(qUpdateCase, args...); err != nil {
 		return result{err: fmt.Errorf("update case %s: %w", c.ID, err)}
 	}
-	if ev.Pos, err = b.insertEvent(ev); err != nil {
+	if ev.Pos, err = b.insertEvent(ev, nil); err != nil {
 		return result{err: err}
 	}
 	if req.IdempotencyKey != "" {
@@ -268,23 +285,32 @@ func (b *batch) insertCase(c *cases.Case) error {
 	return nil
 }
 
-// eventRow returns the events row of e, in eventCols order.
-func (b *batch) eventRow(e *cases.Event) ([]any, error) {
-	payload, err := json.Marshal(e.Payload)
-	if err != nil {
-		return nil, fmt.Errorf("encode event %s/%d: %w", e.CaseID, e.Seq, err)
+// eventRow returns the events row of e, in eventCols order. payload is
+// e.Payload as JSON, or nil to encode it here.
+func (b *batch) eventRow(e *cases.Event, payload []byte) ([]any, error) {
+	if payload == nil {
+		var err error
+		if payload, err = json.Marshal(e.Payload); err != nil {
+			return nil, fmt.Errorf("encode event %s/%d: %w", e.CaseID, e.Seq, err)
+		}
 	}
 	return []any{e.CaseID, e.Seq, string(e.Action), e.Actor, e.Unit, b.s.d.time(e.At),
 		string(e.From), string(e.To), e.Note, string(payload)}, nil
 }
 
-func (b *batch) insertEvent(e cases.Event) (int64, error) {
-	args, err := b.eventRow(&e)
+// insertEvent appends e (payload as for eventRow) and returns its pos.
+func (b *batch) insertEvent(e cases.Event, payload []byte) (int64, error) {
+	args, err := b.eventRow(&e, payload)
 	if err != nil {
 		return 0, err
 	}
 	var pos int64
-	if err := b.queryRow(qInsertEvent, args, &pos); err != nil {
+	if b.s.d.lastInsertPos {
+		err = b.execID(qInsertEventNoPos, args, &pos)
+	} else {
+		err = b.queryRow(qInsertEvent, args, &pos)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("insert event %s/%d: %w", e.CaseID, e.Seq, err)
 	}
 	return pos, nil

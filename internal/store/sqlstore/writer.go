@@ -26,7 +26,10 @@ type request struct {
 	transition *store.TransitionRequest
 	doc        *docPut
 	imp        []importCase
-	at         time.Time // the request's time, fixed when the writer takes it
+	// payload is a create event's payload as JSON, encoded by the caller
+	// so that the writer does not spend its time on it.
+	payload []byte
+	at      time.Time // the request's time, fixed when the writer takes it
 
 	state atomic.Int32
 	done  chan result // buffered: the writer never blocks answering
