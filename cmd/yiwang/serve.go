@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"yiwang/internal/config"
 	"yiwang/internal/demo"
+	"yiwang/internal/notify"
 	"yiwang/internal/platform"
 )
 
@@ -61,5 +64,63 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if seed {
 		fmt.Fprintf(stdout, "Yiwang demo is running: open http://localhost:%d (API under /api/v1, OpenAPI at /openapi.json). Ctrl-C stops it.\n", ln.Addr().(*net.TCPAddr).Port)
 	}
-	return node.Serve(ctx, ln)
+	return runTogether(ctx, func(ctx context.Context) error {
+		return node.Serve(ctx, ln)
+	}, func(ctx context.Context) error {
+		if err := node.RunBackground(ctx, backgroundOptions(&cfg, log)); err != nil {
+			return err
+		}
+		<-ctx.Done() // no background job configured: keep serving
+		return nil
+	})
+}
+
+// backgroundOptions turns the configuration into the node's background jobs.
+func backgroundOptions(cfg *config.Config, log *slog.Logger) platform.BackgroundOptions {
+	o := platform.BackgroundOptions{
+		EscalateInterval: cfg.EscalateEvery, NoEscalation: cfg.EscalateEvery == 0,
+		NATS: cfg.NATS, NodeName: cfg.Node, Logger: log,
+	}
+	for _, u := range cfg.Webhooks {
+		o.Webhooks = append(o.Webhooks, notify.Webhook{URL: u, Secret: cfg.WebhookSecret})
+	}
+	if o.NodeName == "" {
+		host, _ := os.Hostname()
+		o.NodeName = nodeName(host, os.Getpid())
+	}
+	return o
+}
+
+// nodeName makes a bus node name (letters, digits, - and _) from a host
+// name and a process id.
+func nodeName(host string, pid int) string {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, host)
+	if clean == "" {
+		clean = "node"
+	}
+	return fmt.Sprintf("%s-%d", clean, pid)
+}
+
+// runTogether runs every job until the first one returns; then it cancels
+// the others, waits for them, and returns the first error.
+func runTogether(ctx context.Context, jobs ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(jobs))
+	for _, job := range jobs {
+		go func() { errc <- job(ctx) }()
+	}
+	first := <-errc
+	cancel()
+	for range len(jobs) - 1 {
+		if err := <-errc; first == nil {
+			first = err
+		}
+	}
+	return first
 }

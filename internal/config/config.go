@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // Config is every setting of a running platform.
@@ -26,6 +28,17 @@ type Config struct {
 	RevealTokens []string
 	// IDPrefix starts every case id (WH-20261123-000123).
 	IDPrefix string
+	// Webhooks receive signed notifications of supervisions (督办).
+	Webhooks []string
+	// WebhookSecret signs webhook bodies (HMAC-SHA256).
+	WebhookSecret string
+	// EscalateEvery is the time between two deadline scans; 0 turns the
+	// escalation scanner off on this node.
+	EscalateEvery time.Duration
+	// NATS, when set, publishes every committed event to NATS JetStream.
+	NATS string
+	// Node names this node on the bus (default: host name and process id).
+	Node string
 }
 
 type option struct {
@@ -34,21 +47,26 @@ type option struct {
 	validate              func(string) error
 }
 
-func (c *Config) options(revealTokens *string) []option {
+func (c *Config) options(p *Pending) []option {
 	return []option{
 		{"addr", "YIWANG_ADDR", ":8080", "HTTP listen address", &c.Addr, validateAddr},
 		{"db", "YIWANG_DB", "sqlite:./data/yiwang.db", "store: sqlite:PATH or postgres://URL", &c.DB, validateDB},
 		{"log-level", "YIWANG_LOG_LEVEL", "info", "log level: debug, info, warn, error", &c.LogLevel, oneOf("debug", "info", "warn", "error")},
 		{"log-format", "YIWANG_LOG_FORMAT", "text", "log format: text or json", &c.LogFormat, oneOf("text", "json")},
-		{"reveal-tokens", "YIWANG_REVEAL_TOKENS", "", "comma-separated bearer tokens allowed to see reporters' full phone and e-mail", revealTokens, nil},
+		{"reveal-tokens", "YIWANG_REVEAL_TOKENS", "", "comma-separated bearer tokens allowed to see reporters' full phone and e-mail", &p.revealTokens, nil},
 		{"id-prefix", "YIWANG_ID_PREFIX", "WH", "prefix of case ids", &c.IDPrefix, validatePrefix},
+		{"webhooks", "YIWANG_WEBHOOKS", "", "comma-separated http(s) URLs that receive signed notifications of supervisions", &p.webhooks, validateURLs},
+		{"webhook-secret", "YIWANG_WEBHOOK_SECRET", "", "secret that signs webhook bodies (X-Yiwang-Signature, HMAC-SHA256)", &c.WebhookSecret, nil},
+		{"escalate-every", "YIWANG_ESCALATE_EVERY", "30s", "time between deadline scans that raise 督办 supervisions (0 turns the scanner off on this node)", &p.escalateEvery, validateDuration},
+		{"nats", "YIWANG_NATS", "", "NATS server URL; when set, every committed event is published to JetStream", &c.NATS, validateNATS},
+		{"node", "YIWANG_NODE", "", "name of this node on the bus (default: host name and process id)", &c.Node, nil},
 	}
 }
 
 // Register adds the options as flags on fs. Call Finish after fs.Parse.
 func (c *Config) Register(fs *flag.FlagSet) *Pending {
 	p := &Pending{cfg: c, fs: fs}
-	p.opts = c.options(&p.revealTokens)
+	p.opts = c.options(p)
 	for _, o := range p.opts {
 		fs.StringVar(o.target, o.name, o.def, o.usage+" (env "+o.env+")")
 	}
@@ -57,10 +75,12 @@ func (c *Config) Register(fs *flag.FlagSet) *Pending {
 
 // Pending is a registered configuration waiting for its flags to be parsed.
 type Pending struct {
-	cfg          *Config
-	fs           *flag.FlagSet
-	opts         []option
-	revealTokens string
+	cfg           *Config
+	fs            *flag.FlagSet
+	opts          []option
+	revealTokens  string
+	webhooks      string
+	escalateEvery string
 }
 
 // Finish applies environment variables to options not set by flag, then
@@ -80,11 +100,9 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 			}
 		}
 	}
-	for _, t := range strings.Split(p.revealTokens, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			p.cfg.RevealTokens = append(p.cfg.RevealTokens, t)
-		}
-	}
+	p.cfg.RevealTokens = splitList(p.revealTokens)
+	p.cfg.Webhooks = splitList(p.webhooks)
+	p.cfg.EscalateEvery, _ = time.ParseDuration(p.escalateEvery) // validated above
 	return p.cfg, nil
 }
 
@@ -97,6 +115,45 @@ func (c *Config) Logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, hopts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, hopts))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func validateURLs(s string) error {
+	for _, u := range splitList(s) {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return fmt.Errorf("%q is not an http(s) URL", u)
+		}
+	}
+	return nil
+}
+
+func validateNATS(s string) error {
+	if s == "" {
+		return nil
+	}
+	pu, err := url.Parse(s)
+	if err != nil || (pu.Scheme != "nats" && pu.Scheme != "tls") || pu.Host == "" {
+		return fmt.Errorf("must be a nats:// URL")
+	}
+	return nil
+}
+
+func validateDuration(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("must be a duration such as 30s or 5m, or 0")
+	}
+	return nil
 }
 
 func validateAddr(s string) error {

@@ -34,6 +34,10 @@ func TestPrecedence(t *testing.T) {
 	if c.Addr != "127.0.0.1:9000" || c.DB != "postgres://x/y" || strings.Join(c.RevealTokens, "|") != "a|b" {
 		t.Fatalf("flag/env = %+v", c)
 	}
+	c, err = parse(t, []string{"--escalate-every", "0"}, map[string]string{"YIWANG_WEBHOOKS": "http://a/h, https://b/h"})
+	if err != nil || c.EscalateEvery != 0 || len(c.Webhooks) != 2 {
+		t.Fatalf("webhooks/escalation = %+v, %v", c, err)
+	}
 }
 
 func TestValidation(t *testing.T) {
@@ -46,6 +50,9 @@ func TestValidation(t *testing.T) {
 		{nil, map[string]string{"YIWANG_ADDR": "8080"}, "--addr (YIWANG_ADDR)"},
 		{[]string{"--log-level", "loud"}, nil, "must be one of debug, info, warn, error"},
 		{[]string{"--id-prefix", "W-H"}, nil, "--id-prefix"},
+		{[]string{"--webhooks", "ftp://x"}, nil, "not an http(s) URL"},
+		{[]string{"--escalate-every", "soon"}, nil, "--escalate-every"},
+		{nil, map[string]string{"YIWANG_NATS": "http://x"}, "nats:// URL"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.args, tt.env)

@@ -10,6 +10,7 @@ import (
 
 	"yiwang/internal/dispatch"
 	"yiwang/internal/escalate"
+	"yiwang/internal/natsbus"
 	"yiwang/internal/notify"
 )
 
@@ -28,6 +29,14 @@ type BackgroundOptions struct {
 	// Notify tunes the notifier; its Bus, Store, Webhooks and Logger are
 	// set from the node and the fields above.
 	Notify notify.Options
+	// NATS, when set, is the NATS server to which every event this node
+	// commits is published (JetStream stream YIWANG_EVENTS), under the
+	// node name NodeName.
+	NATS     string
+	NodeName string
+	// NATSOptions tunes the publisher (stream, subject, …); its Conn, Node,
+	// Source, Bus and Logger are set from the fields above and the node.
+	NATSOptions natsbus.PublisherOptions
 	// Now is the escalation clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -60,6 +69,15 @@ func (n *Node) RunBackground(ctx context.Context, o BackgroundOptions) error {
 			return fmt.Errorf("building notifier: %w", err)
 		}
 		jobs = append(jobs, nt.Run)
+	}
+	if o.NATS != "" {
+		po := o.NATSOptions
+		po.Conn, po.Node, po.Source, po.Bus, po.Logger = natsbus.Conn{URL: o.NATS}, o.NodeName, n.Store, n.Bus, o.Logger
+		pub, err := natsbus.NewPublisher(po)
+		if err != nil {
+			return fmt.Errorf("building NATS publisher: %w", err)
+		}
+		jobs = append(jobs, pub.Run)
 	}
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
