@@ -30,14 +30,16 @@ const (
 	qUpdateDoc        = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
 	qReserveIDs       = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
 	qLoadCase         = `SELECT doc FROM cases WHERE id = ?`
-	qUpdateCase       = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ? WHERE id = ?`
+	// qUpdateCaseLive updates the columns transitions change (see fixed).
+	qUpdateCaseLive = `UPDATE cases SET state = ?, unit = ?, updated_at = ?, version = ?, doc = ?, next_due = ?, returns = ? WHERE id = ?`
+	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ? WHERE id = ?`
 )
 
 // prepareWriter prepares the writer's statements (Open calls it before the
 // writer starts).
 func (s *Store) prepareWriter(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}
-	qs := []string{qInsertCase, qInsertEvent, qInsertEventNoPos, qInsertKey, qInsertEventKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase}
+	qs := []string{qInsertCase, qInsertEvent, qInsertEventNoPos, qInsertKey, qInsertEventKey, qReserveIDs, qLoadCase, qLoadCase + s.d.forUpdate, qUpdateCase, qUpdateCaseLive}
 	for _, n := range keyLookupSizes {
 		qs = append(qs, keyLookup(n))
 	}

@@ -189,17 +189,12 @@ func (b *batch) transition(r *request) result {
 	if err != nil {
 		return result{err: fmt.Errorf("case %s: %w", c.ID, err)}
 	}
+	before := fixedCols(&c)
 	if err := cases.Apply(&c, ev); err != nil {
 		return result{err: fmt.Errorf("case %s: %w", c.ID, err)}
 	}
-	args, err := b.projection(&c)
-	if err != nil {
+	if err := b.updateCase(&c, fixedCols(&c) == before); err != nil {
 		return result{err: err}
-	}
-	// args[0] is the id: move it to the WHERE clause.
-	args = append(args[1:], c.ID)
-	if err := b.exec(qUpdateCase, args...); err != nil {
-		return result{err: fmt.Errorf("update case %s: %w", c.ID, err)}
 	}
 	if ev.Pos, err = b.insertEvent(ev, nil); err != nil {
 		return result{err: err}
@@ -272,6 +267,47 @@ func (b *batch) projection(c *cases.Case) ([]any, error) {
 	return []any{c.ID, string(c.State), string(c.Channel), c.Category, string(c.Severity), c.Unit,
 		l.District, l.Street, l.Community, l.Grid, t(c.CreatedAt), t(c.UpdatedAt), c.Title, c.Description,
 		c.Version, string(doc), nextDue(b.s.d, c), c.Returns, areaKey(l)}, nil
+}
+
+// fixed are the projection columns a transition does not change today:
+// when they stayed the same, the writer updates only the others, so SQLite
+// leaves the indexes on them alone.
+type fixed struct {
+	channel, category, severity       string
+	district, street, community, grid string
+	title, description                string
+	created                           int64
+}
+
+func fixedCols(c *cases.Case) fixed {
+	l := &c.Location
+	return fixed{string(c.Channel), c.Category, string(c.Severity), l.District, l.Street, l.Community, l.Grid,
+		c.Title, c.Description, c.CreatedAt.UnixNano()}
+}
+
+// updateCase writes c's projection row: only the columns a transition
+// changes when fixedSame, else every column.
+func (b *batch) updateCase(c *cases.Case, fixedSame bool) error {
+	var err error
+	if fixedSame {
+		var doc []byte
+		if doc, err = json.Marshal(c); err != nil {
+			return fmt.Errorf("encode case %s: %w", c.ID, err)
+		}
+		err = b.exec(qUpdateCaseLive, string(c.State), c.Unit, b.s.d.time(c.UpdatedAt), c.Version, string(doc),
+			nextDue(b.s.d, c), c.Returns, c.ID)
+	} else {
+		var args []any
+		if args, err = b.projection(c); err != nil {
+			return err
+		}
+		// args[0] is the id: move it to the WHERE clause.
+		err = b.exec(qUpdateCase, append(args[1:], c.ID)...)
+	}
+	if err != nil {
+		return fmt.Errorf("update case %s: %w", c.ID, err)
+	}
+	return nil
 }
 
 func (b *batch) insertCase(c *cases.Case) error {
