@@ -36,6 +36,11 @@ type CreateRequest struct {
 	// with a different RequestHash it fails with ErrIdempotencyConflict.
 	IdempotencyKey string
 	RequestHash    string
+	// Then are commands applied to the new case in the same transaction,
+	// at the same time, after its create event (the workflow's automatic
+	// dispatch): the case is stored with all of them or not at all. A
+	// command that cases.Decide refuses fails the whole create.
+	Then []cases.Command
 }
 
 // TransitionRequest asks for one lifecycle transition of an existing case.
@@ -71,8 +76,9 @@ type Filter struct {
 	CreatedFrom, CreatedTo time.Time
 	// Text matches a substring of the title or description.
 	Text string
-	// DueBefore selects open, unpaused cases with a pending deadline
-	// (Case.NextDue) before this instant: the escalation scanner's query.
+	// DueBefore selects open cases with a pending deadline (Case.NextDue:
+	// running clocks of unpaused cases, and unreported summons) before this
+	// instant: the escalation scanner's query.
 	DueBefore time.Time
 	// MinReturns selects cases returned at least this many times (the
 	// arbitration queue is state returned with MinReturns 2).

@@ -156,11 +156,30 @@ func (b *batch) create(r *request) result {
 	if err := cases.Apply(&c, ev); err != nil {
 		return result{err: fmt.Errorf("create: %w", err)}
 	}
+	// Judge every follow-up command before writing anything, so a refused
+	// one leaves nothing behind.
+	events := []cases.Event{ev}
+	for _, cmd := range req.Then {
+		next, err := cases.Decide(&c, cmd, r.at)
+		if err != nil {
+			return result{err: fmt.Errorf("create: then %s: %w", cmd.Action, err)}
+		}
+		if err := cases.Apply(&c, next); err != nil {
+			return result{err: fmt.Errorf("create: then %s: %w", cmd.Action, err)}
+		}
+		events = append(events, next)
+	}
 	if err := b.insertCase(&c); err != nil {
 		return result{err: err}
 	}
-	if ev.Pos, err = b.insertEvent(ev, r.payload); err != nil {
-		return result{err: err}
+	for i := range events {
+		var payload []byte
+		if i == 0 {
+			payload = r.payload
+		}
+		if events[i].Pos, err = b.insertEvent(events[i], payload); err != nil {
+			return result{err: err}
+		}
 	}
 	if req.IdempotencyKey != "" {
 		if err := b.exec(qInsertKey,
@@ -169,7 +188,7 @@ func (b *batch) create(r *request) result {
 		}
 		b.keys[req.IdempotencyKey] = keyRow{hash: req.RequestHash, caseID: id}
 	}
-	return result{c: c, created: true, events: []cases.Event{ev}}
+	return result{c: c, created: true, events: events}
 }
 
 func (b *batch) transition(r *request) result {

@@ -171,3 +171,48 @@ func testIdempotencyConcurrent(t *testing.T, open Opener) {
 		t.Fatalf("%d events stored, want 3", len(evs))
 	}
 }
+
+func testCreateThen(t *testing.T, open Opener) {
+	var published []cases.Event
+	var mu sync.Mutex
+	s := open(t, func(evs []cases.Event) { mu.Lock(); published = append(published, evs...); mu.Unlock() })
+	due := t0.Add(2 * time.Hour)
+	req := store.CreateRequest{Case: simpleCase("创建即派单"), Actor: "a", At: t0, Then: []cases.Command{
+		{Action: cases.ActionDispatch, Actor: "system:dispatch", Payload: cases.Payload{Unit: "u1", RuleID: "r1", Automatic: true, Deadlines: &cases.Deadlines{SignOff: &due}}},
+	}}
+	c, created, err := s.Create(ctxT(t), req)
+	if err != nil || !created {
+		t.Fatalf("create with then: created=%v err=%v", created, err)
+	}
+	if c.State != cases.StateDispatched || c.Unit != "u1" || c.Version != 2 || c.Deadlines.SignOff == nil {
+		t.Fatalf("created case = %+v, want dispatched to u1 at version 2 with a sign-off deadline", c)
+	}
+	h, err := s.History(ctxT(t), c.ID)
+	if err != nil || len(h) != 2 || h[1].Action != cases.ActionDispatch || !h[1].At.Equal(t0) || !h[1].Payload.Automatic {
+		t.Fatalf("history = %s (err %v), want create then an automatic dispatch at the creation time", describe(h), err)
+	}
+	got, err := s.Get(ctxT(t), c.ID)
+	if err != nil || got.State != cases.StateDispatched || got.RuleID != "r1" {
+		t.Fatalf("stored projection = %+v (err %v)", got, err)
+	}
+	mu.Lock()
+	n := len(published)
+	mu.Unlock()
+	if n != 2 {
+		t.Fatalf("published %d events, want 2", n)
+	}
+	// a refused follow-up command fails the whole create and stores nothing
+	bad := store.CreateRequest{Case: simpleCase("坏的派单"), Actor: "a", At: t0, Then: []cases.Command{
+		{Action: cases.ActionAccept, Actor: "x"},
+	}}
+	if _, _, err := s.Create(ctxT(t), bad); !errors.Is(err, cases.ErrTransition) {
+		t.Fatalf("create with an illegal then: err = %v, want ErrTransition", err)
+	}
+	page, err := s.List(ctxT(t), store.Filter{})
+	if err != nil || len(page.Cases) != 1 {
+		t.Fatalf("after the refused create: %d cases (err %v), want 1", len(page.Cases), err)
+	}
+	if evs := allEvents(t, s); len(evs) != 2 {
+		t.Fatalf("after the refused create: %d events, want 2", len(evs))
+	}
+}

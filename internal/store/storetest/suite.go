@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateGetRoundTrip", testCreateGetRoundTrip},
 		{"CreateValidates", testCreateValidates},
 		{"IDFormatAndUniqueness", testIDFormatAndUniqueness},
+		{"CreateThen", testCreateThen},
 		{"Idempotency", testIdempotency},
 		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"Lifecycle", testLifecycle},
