@@ -20,19 +20,41 @@ import (
 // it is dispatched once. A failed dispatch does not fail the create: the
 // case is stored and waits in the manual queue, and the error is logged.
 func (w *Workflow) Create(ctx context.Context, req store.CreateRequest) (cases.Case, bool, error) {
+	if req.At.IsZero() {
+		req.At = w.now()
+	}
+	if len(req.Then) == 0 {
+		// Decide before storing, so that the case and its dispatch (or its
+		// place in the manual queue) are written in one transaction: no
+		// crash can leave a new case undispatched, and one write costs
+		// one fsync instead of two.
+		n := req.Case
+		n.Normalize()
+		var c cases.Case
+		if err := cases.Apply(&c, cases.NewCreate("", n, req.Actor, req.Unit, req.At)); err == nil {
+			req.Then = []cases.Command{w.dispatchCommand(&c, req.At)}
+		}
+	}
 	c, created, err := w.store.Create(ctx, req)
+	if errors.Is(err, cases.ErrTransition) {
+		w.log.ErrorContext(ctx, "automatic dispatch refused; the case waits in the manual queue", "err", err)
+		req.Then = nil
+		c, created, err = w.store.Create(ctx, req)
+	}
 	if err != nil {
 		return c, created, err
 	}
-	if c.State != cases.StateReceived || c.Version != 1 {
-		return c, created, nil
+	if c.State == cases.StateReceived && c.Version == 1 {
+		// Stored without its dispatch (a retry of a create made before
+		// dispatch was part of it, or a refused dispatch): do it now.
+		d, err := w.autoDispatch(ctx, c)
+		if err != nil {
+			w.log.ErrorContext(ctx, "automatic dispatch failed; the case waits in the manual queue", "case", c.ID, "err", err)
+			return c, created, nil
+		}
+		return d, created, nil
 	}
-	d, err := w.autoDispatch(ctx, c)
-	if err != nil {
-		w.log.ErrorContext(ctx, "automatic dispatch failed; the case waits in the manual queue", "case", c.ID, "err", err)
-		return c, created, nil
-	}
-	return d, created, nil
+	return c, created, nil
 }
 
 // Query is the dispatch question for a case: its category, location chain,
@@ -48,27 +70,37 @@ func Query(c *cases.Case) dispatch.Query {
 	return dispatch.Query{Category: c.Category, Chain: chain, Severity: dispatch.Severity(c.Severity), At: c.CreatedAt}
 }
 
-// autoDispatch appends the dispatch (or, without a rule, the manual-queue
-// note) to a case whose only event is its creation.
+// dispatchCommand is the automatic decision for a new case at time at: a
+// dispatch to the lead unit of the rule that covers it, or, when no rule
+// does, a note explaining the near-misses that leaves the case in the
+// dispatchers' manual queue (with its dispatch deadline, if a policy sets
+// one).
+func (w *Workflow) dispatchCommand(c *cases.Case, at time.Time) cases.Command {
+	dec := w.Engine().DecideExplained(Query(c))
+	if dec.Manual {
+		cmd := cases.Command{Action: cases.ActionNote, Actor: SystemActor, Note: dec.Explain(dispatch.LangZH),
+			Payload: cases.Payload{Automatic: true}}
+		if due := w.dispatchDeadline(c, c.CreatedAt); due != nil {
+			cmd.Payload.Deadlines = &cases.Deadlines{Dispatch: due}
+		}
+		return cmd
+	}
+	return cases.Command{Action: cases.ActionDispatch, Actor: SystemActor, Note: oneLine(dec.Explain(dispatch.LangZH)),
+		Payload: cases.Payload{Unit: dec.Lead, CoUnits: append([]string(nil), dec.Co...), RuleID: dec.RuleID, Automatic: true,
+			Deadlines: w.unitDeadlines(c, dec.Lead, at)}}
+}
+
+// autoDispatch appends the automatic decision to a case whose only event
+// is its creation.
 func (w *Workflow) autoDispatch(ctx context.Context, c cases.Case) (cases.Case, error) {
-	dec := w.Engine().DecideExplained(Query(&c))
 	at := w.now()
 	if at.Before(c.CreatedAt) {
 		at = c.CreatedAt
 	}
-	req := store.TransitionRequest{ID: c.ID, At: at, ExpectVersion: c.Version}
-	if dec.Manual {
+	req := store.TransitionRequest{ID: c.ID, At: at, ExpectVersion: c.Version, Command: w.dispatchCommand(&c, at)}
+	req.IdempotencyKey = "dispatch/" + c.ID + "/1"
+	if req.Command.Action == cases.ActionNote {
 		req.IdempotencyKey = "dispatch/" + c.ID + "/manual"
-		req.Command = cases.Command{Action: cases.ActionNote, Actor: SystemActor, Note: dec.Explain(dispatch.LangZH),
-			Payload: cases.Payload{Automatic: true}}
-		if due := w.dispatchDeadline(&c, c.CreatedAt); due != nil {
-			req.Command.Payload.Deadlines = &cases.Deadlines{Dispatch: due}
-		}
-	} else {
-		req.IdempotencyKey = "dispatch/" + c.ID + "/1"
-		req.Command = cases.Command{Action: cases.ActionDispatch, Actor: SystemActor, Note: oneLine(dec.Explain(dispatch.LangZH)),
-			Payload: cases.Payload{Unit: dec.Lead, CoUnits: append([]string(nil), dec.Co...), RuleID: dec.RuleID, Automatic: true,
-				Deadlines: w.unitDeadlines(&c, dec.Lead, at)}}
 	}
 	d, _, err := w.store.Transition(ctx, req)
 	if errors.Is(err, store.ErrVersionConflict) {
