@@ -90,7 +90,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	}
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
-		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.locate, Workflow: n.Workflow,
+		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
 	})
 	if err != nil {
 		n.Store.Close()
@@ -105,9 +105,9 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	return n, nil
 }
 
-// locate fills the administrative chain of a point. A point outside Wuhan
-// is an error the API reports on the location field.
-func (n *Node) locate(lat, lon float64) (cases.Location, error) {
+// Locate returns the administrative chain of a point as a case location.
+// A point outside Wuhan is a *cases.FieldError on location.
+func (n *Node) Locate(lat, lon float64) (cases.Location, error) {
 	ch, err := n.Geo.Locate(lat, lon)
 	if errors.Is(err, geo.ErrOutside) {
 		return cases.Location{}, &cases.FieldError{Field: "location",
