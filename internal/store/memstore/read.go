@@ -1,0 +1,141 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// Get returns a fresh copy of a case's current state.
+func (s *Store) Get(ctx context.Context, id string) (cases.Case, error) {
+	if err := s.ready(ctx); err != nil {
+		return cases.Case{}, err
+	}
+	s.st.mu.Lock()
+	r := s.st.cases[id]
+	var doc []byte
+	if r != nil {
+		doc = r.doc // never changed in place: a write replaces it
+	}
+	s.st.mu.Unlock()
+	if r == nil {
+		return cases.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	c, err := decodeCase(doc)
+	if err != nil {
+		return cases.Case{}, fmt.Errorf("get case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// History returns a case's events in seq order.
+func (s *Store) History(ctx context.Context, id string) ([]cases.Event, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	s.st.mu.Lock()
+	var docs [][]byte
+	if r := s.st.cases[id]; r != nil {
+		for _, pos := range r.events {
+			docs = append(docs, s.st.log[pos-1].doc)
+		}
+	}
+	s.st.mu.Unlock()
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	evs, err := decodeEvents(docs)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	return evs, nil
+}
+
+// Events returns up to limit events (default 1000, at most 10000) with
+// Pos > after, in Pos order.
+func (s *Store) Events(ctx context.Context, after int64, limit int) ([]cases.Event, error) {
+	evs, err := s.events(ctx, "", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events after %d: %w", after, err)
+	}
+	return evs, nil
+}
+
+// EventsByAction returns up to limit events (default 1000, at most 10000)
+// of one action with Pos > after, in Pos order.
+func (s *Store) EventsByAction(ctx context.Context, action cases.Action, after int64, limit int) ([]cases.Event, error) {
+	if action == "" {
+		return nil, nil
+	}
+	evs, err := s.events(ctx, action, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s events after %d: %w", action, after, err)
+	}
+	return evs, nil
+}
+
+// events reads the log after position after: every event, or only those
+// of action when it is set.
+func (s *Store) events(ctx context.Context, action cases.Action, after int64, limit int) ([]cases.Event, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 1000
+	}
+	limit = min(limit, 10000)
+	var docs [][]byte
+	s.st.mu.Lock()
+	for i := max(after, 0); i < int64(len(s.st.log)) && len(docs) < limit; i++ {
+		if e := s.st.log[i]; action == "" || e.action == action {
+			docs = append(docs, e.doc)
+		}
+	}
+	s.st.mu.Unlock()
+	return decodeEvents(docs)
+}
+
+// List returns the cases matching f, newest first (by creation order, as
+// the SQL stores list them), with a cursor in the SQL stores' format. Text
+// matches title or description case-insensitively.
+func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
+	if err := s.ready(ctx); err != nil {
+		return store.Page{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 1000)
+	m, err := newMatcher(f)
+	if err != nil {
+		return store.Page{}, err
+	}
+	var page store.Page
+	var docs [][]byte
+	var last int64 // n of the last case on the page
+	s.st.mu.Lock()
+	for i := min(len(s.st.order), m.below) - 1; i >= 0; i-- {
+		r := s.st.order[i]
+		if !m.match(&r.f) {
+			continue
+		}
+		if len(docs) == limit {
+			page.Next = encodeCursor(last)
+			break
+		}
+		docs = append(docs, r.doc)
+		last = r.n
+	}
+	s.st.mu.Unlock()
+	for _, doc := range docs {
+		c, err := decodeCase(doc)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	return page, nil
+}
