@@ -24,20 +24,23 @@ type Index struct {
 
 	grids    []gridEntry // sorted by code
 	gridTree rtree.RTreeG[int32]
+	cells    *cellIndex // nil: every lookup goes to gridTree
 
 	districtParts []districtPart // one per polygon, in district code order
 	districtTree  rtree.RTreeG[int32]
 }
 
 type gridEntry struct {
+	bound orb.Bound // of the grid's geometry, as in gridTree
 	parts []cellPart
 	chain Chain
 }
 
-// contains reports whether the grid contains p, edges included.
+// contains reports whether the grid contains p, edges included, given that its bound
+// contains p.
 func (e *gridEntry) contains(p orb.Point) bool {
 	if len(e.parts) == 1 && e.parts[0].test == nil {
-		return true // one full cell: the R-tree's bound test (edges included) decided
+		return true // one full cell: the bound test (edges included) decided
 	}
 	for _, c := range e.parts {
 		if c.contains(p) {
@@ -74,9 +77,10 @@ func newIndex(areas []Area, parts map[string][]cellPart, lat lattice, o Options)
 		if len(parts[g.Code]) == 0 {
 			return nil, fmt.Errorf("grid %s has no cells: %w", g.Code, ErrBadData)
 		}
-		x.grids = append(x.grids, gridEntry{parts: parts[g.Code], chain: chain})
+		x.grids = append(x.grids, gridEntry{bound: g.Bound, parts: parts[g.Code], chain: chain})
 	}
 	x.insertGrids()
+	x.cells = newCellIndex(lat, x.grids)
 	for _, k := range x.byLevel[LevelDistrict] {
 		for _, p := range x.areas[k].Geometry {
 			b := p.Bound()
@@ -127,6 +131,18 @@ func (x *Index) Locate(lat, lon float64) (Chain, error) {
 		return Chain{}, fmt.Errorf("locate: %w", err)
 	}
 	p := orb.Point{lon, lat}
+	k, ok := x.cells.find(x.grids, p)
+	if !ok {
+		k = x.treeFind(p)
+	}
+	if k < 0 {
+		return Chain{}, &outsideError{op: "locate", lat: lat, lon: lon}
+	}
+	return x.grids[k].chain, nil
+}
+
+// treeFind returns the lowest index of a grid containing p, or -1, from the R-tree.
+func (x *Index) treeFind(p orb.Point) int32 {
 	best := int32(-1)
 	x.gridTree.Search(p, p, func(_, _ [2]float64, k int32) bool {
 		if best >= 0 && k > best {
@@ -137,11 +153,22 @@ func (x *Index) Locate(lat, lon float64) (Chain, error) {
 		}
 		return true
 	})
-	if best < 0 {
-		return Chain{}, fmt.Errorf("locate lat %.6f, lon %.6f: %w", lat, lon, ErrOutside)
-	}
-	return x.grids[best].chain, nil
+	return best
 }
+
+// outsideError wraps ErrOutside and formats its message only when asked: points
+// outside the city are common (random samples, bad GPS) and fmt.Errorf would cost more
+// than the lookup.
+type outsideError struct {
+	op       string
+	lat, lon float64
+}
+
+func (e *outsideError) Error() string {
+	return fmt.Sprintf("%s lat %.6f, lon %.6f: %v", e.op, e.lat, e.lon, ErrOutside)
+}
+
+func (e *outsideError) Unwrap() error { return ErrOutside }
 
 // District returns the real district whose polygon contains (lat, lon), the lowest code
 // winning on shared boundaries and overlaps. Errors as for Locate.
