@@ -12,15 +12,32 @@ import (
 )
 
 // BenchmarkLocate looks up random points of Wuhan's bounding box (fixed seed; about 41%
-// fall inside the city) and, in the same run, two baselines: brute force (every grid in
-// code order with planar.MultiPolygonContains, which recomputes ring bounds each call)
-// and a linear scan that first tests each grid's precomputed bound. Run with -cpu 1 for
-// the one-core figure.
+// fall inside the city) and, in the same run, three baselines: the R-tree path alone
+// (the index without its cell table, as before the table existed), brute force (every
+// grid in code order with planar.MultiPolygonContains, which recomputes ring bounds each
+// call) and a linear scan that first tests each grid's precomputed bound. Run with
+// -cpu 1 for the one-core figure.
 func BenchmarkLocate(b *testing.B) {
 	x := testIndex(b)
-	pts := randomPoints(1<<14, wuhanBBox, 42)
-	base := measure(pts[:512], func(p orb.Point) { bruteLocate(x, p) })
-	scan := measure(pts[:4096], func(p orb.Point) { scanLocate(x, p) })
+	benchLocate(b, x, randomPoints(1<<14, wuhanBBox, 42))
+}
+
+// BenchmarkLocateInside is BenchmarkLocate over random points inside the city only (the
+// mix `yiwang bench dispatch` measures), against the R-tree path alone.
+func BenchmarkLocateInside(b *testing.B) {
+	x := testIndex(b)
+	benchLocate(b, x, pointsInside(x, 1<<14, 44))
+}
+
+func benchLocate(b *testing.B, x *Index, pts []orb.Point) {
+	b.Helper()
+	tree := treeOnly(x)
+	lookup := func(x *Index) func(orb.Point) {
+		return func(p orb.Point) { _, _ = x.Locate(p[1], p[0]) }
+	}
+	rt := measure(pts, lookup(tree), 4)
+	base := measure(pts[:512], func(p orb.Point) { bruteLocate(x, p) }, 1)
+	scan := measure(pts[:4096], func(p orb.Point) { scanLocate(x, p) }, 1)
 
 	n, found := 0, 0
 	for b.Loop() {
@@ -32,10 +49,13 @@ func BenchmarkLocate(b *testing.B) {
 	}
 	lps := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(lps, "lookups/s")
+	b.ReportMetric(rt, "rtree_lookups/s")
+	b.ReportMetric(lps/rt, "x_rtree")
 	b.ReportMetric(base, "brute_lookups/s")
 	b.ReportMetric(lps/base, "x_brute")
 	b.ReportMetric(scan, "scan_lookups/s")
 	b.ReportMetric(lps/scan, "x_scan")
+	b.ReportMetric(float64(x.cells.bytes()), "table_bytes")
 	if found == 0 {
 		b.Fatal("no point found")
 	}
@@ -78,13 +98,15 @@ func scanLocate(x *Index, p orb.Point) (Chain, bool) {
 	return Chain{}, false
 }
 
-// measure returns the lookups per second of f over pts.
-func measure(pts []orb.Point, f func(orb.Point)) float64 {
+// measure returns the lookups per second of f over pts, repeated rounds times.
+func measure(pts []orb.Point, f func(orb.Point), rounds int) float64 {
 	t0 := time.Now()
-	for _, p := range pts {
-		f(p)
+	for range rounds {
+		for _, p := range pts {
+			f(p)
+		}
 	}
-	return float64(len(pts)) / time.Since(t0).Seconds()
+	return float64(rounds*len(pts)) / time.Since(t0).Seconds()
 }
 
 // pointsInside returns n random points that Locate finds (fixed seed).

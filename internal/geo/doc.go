@@ -15,12 +15,17 @@
 // grid = community code + 3 digits) but are not official codes and may coincide with real
 // ones of other communities; never join them with official community data.
 //
-// Lookups. Index keeps an R-tree (github.com/tidwall/rtree) over the grids' bounds and
-// one over the district polygons, and tests candidates with
-// github.com/paulmach/orb/planar. Boundary points count as inside (hole edges as
-// outside the holed polygon); where several grids contain a point, the lowest code
-// wins, which is also the lowest district code. The index is immutable and safe for
-// concurrent use.
+// Lookups. Grids are cut from a regular lattice, so Locate first finds the point's
+// lattice cell arithmetically and tests only the grids listed for that cell: over the
+// city's interior one full-cell grid, decided by its bound without a polygon test; in a
+// boundary cell the few grids meeting it, tested exactly with
+// github.com/paulmach/orb/planar. Points within about a millionth of a cell of a lattice
+// line, and indexes whose table would be too large, use an R-tree
+// (github.com/tidwall/rtree) over the grids' bounds instead; both paths apply the same
+// test and give the same answer for every point. District uses an R-tree over the
+// district polygons. Boundary points count as inside (hole edges as outside the holed
+// polygon); where several grids contain a point, the lowest code wins, which is also the
+// lowest district code. The index is immutable and safe for concurrent use.
 //
 // Coordinates are WGS84 throughout (orb.Point is lon, lat; Locate takes lat, lon).
 // Converting from GCJ-02 (about 550 m off in Wuhan) is the caller's job.
