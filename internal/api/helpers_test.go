@@ -16,6 +16,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/store"
+	"yiwang/internal/store/memstore"
 	"yiwang/internal/store/sqlstore"
 )
 
@@ -36,10 +37,17 @@ type backend struct {
 
 // backends lists every store the handler tests run against.
 var backends = []backend{
-	{"fake", func(*testing.T) store.Store { return newFakeStore() }},
+	{"memory", func(*testing.T) store.Store { return newFakeStore() }},
 	{"sqlite", openSQLite},
 	{"postgres", openPostgres},
 }
+
+// fakeStore is the in-memory store (memstore) the tests use where the
+// backend does not matter; the name stays from the hand-written fake it
+// replaced.
+type fakeStore = memstore.Store
+
+func newFakeStore() *fakeStore { return memstore.New(memstore.Options{}) }
 
 // openSQLite opens the real store on a temporary SQLite file.
 func openSQLite(t *testing.T) store.Store {
