@@ -13,6 +13,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/store"
+	"yiwang/internal/store/memstore"
 	"yiwang/internal/store/sqlstore"
 )
 
@@ -30,9 +31,14 @@ type backend struct {
 }
 
 var backends = []backend{
-	{"fake", func(*testing.T) store.Store { return newFakeStore() }},
+	{"memory", func(*testing.T) store.Store { return newFakeStore() }},
 	{"sqlite", openSQLite},
 }
+
+// newFakeStore returns the in-memory store (memstore) the tests use where
+// the backend does not matter; the name stays from the hand-written fake it
+// replaced.
+func newFakeStore() *memstore.Store { return memstore.New(memstore.Options{}) }
 
 // openSQLite opens the real store on a temporary SQLite file. It skips
 // while the store's document methods are not implemented yet.
