@@ -71,13 +71,23 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.writeCreated(w, r, c, created)
+}
+
+// writeCreated answers a create: 201 for a new case, 200 for a retried
+// one, with Location, ETag and the lookup token of a case without a phone.
+func (s *Server) writeCreated(w http.ResponseWriter, r *http.Request, c cases.Case, created bool) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
 	w.Header().Set("ETag", etag(c.Version))
-	s.writeJSON(w, r, status, s.viewCase(c, s.mayReveal(r)))
+	v := s.viewCase(c, s.mayReveal(r))
+	if c.Reporter.Phone == "" {
+		v.LookupToken = s.lookupToken(c.ID)
+	}
+	s.writeJSON(w, r, status, v)
 }
 
 func idempotencyKey(r *http.Request) (string, error) {

@@ -12,6 +12,7 @@ import (
 
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
+	"yiwang/internal/enterprise"
 	"yiwang/internal/workflow"
 )
 
@@ -93,6 +94,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"NearMiss": workflow.NearMiss{}, "DispatchExplanation": workflow.Explanation{}, "Rule": ruleView{},
 		"RuleList": rulesResponse{}, "Unit": unitView{}, "UnitList": unitsResponse{},
 		"ReturnStat": workflow.ReturnStat{}, "ReturnStats": returnsResponse{},
+		"HotlineCaseRequest": hotlineRequest{}, "HotlineContext": hotlineContext{}, "NearbyCase": nearbyCase{},
+		"CallRequest": callRequest{}, "GridReport": gridReport{}, "GridReportResult": gridReportResponse{},
+		"EnterpriseRequest": enterpriseRequest{}, "EnterpriseCases": enterpriseCases{}, "PublicCase": publicCase{},
+		"PublicEvent": publicEvent{}, "RatingRequest": ratingRequest{}, "RatingResult": ratingResponse{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]
@@ -114,10 +119,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		}
 	}
 	enums := map[string][]string{
-		"State":    strs(cases.States),
-		"Channel":  strs(cases.Channels),
-		"Severity": strs(cases.Severities),
-		"Action":   strs(cases.Actions()),
+		"State":       strs(cases.States),
+		"Channel":     strs(cases.Channels),
+		"Severity":    strs(cases.Severities),
+		"Action":      strs(cases.Actions()),
+		"RequestType": strs(enterprise.RequestTypes),
 	}
 	for name, want := range enums {
 		got := slices.Clone(doc.Components.Schemas[name].Enum)

@@ -35,6 +35,8 @@ const (
 	ProblemVersionConflict      = ProblemBase + "version-conflict"       // 409 the case changed meanwhile
 	ProblemUnknownCategory      = ProblemBase + "unknown-category"       // 422
 	ProblemInvalidRules         = ProblemBase + "invalid-rules"          // 422 a responsibility list that does not validate (errors lists why)
+	ProblemInvalidAttachment    = ProblemBase + "invalid-attachment"     // 422 an uploaded file is not an accepted image (field names the part)
+	ProblemRatingNotAllowed     = ProblemBase + "rating-not-allowed"     // 409 the case is not resolved, or was already rated
 	ProblemUnavailable          = ProblemBase + "unavailable"            // 503 the store does not answer
 	ProblemInternal             = ProblemBase + "internal"               // 500
 )
@@ -58,6 +60,8 @@ var problemTitles = map[string]string{
 	ProblemVersionConflict:      "Version conflict",
 	ProblemUnknownCategory:      "Unknown category",
 	ProblemInvalidRules:         "Invalid responsibility list",
+	ProblemInvalidAttachment:    "Invalid attachment",
+	ProblemRatingNotAllowed:     "Rating not allowed",
 	ProblemUnavailable:          "Service unavailable",
 	ProblemInternal:             "Internal server error",
 }

@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"yiwang/internal/attach"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
+	"yiwang/internal/enterprise"
 	"yiwang/internal/store"
 )
 
@@ -47,6 +50,14 @@ type Options struct {
 	// the dispatch routes. Without it cases go straight to Store, case
 	// responses carry no clocks and the dispatch routes answer 404.
 	Workflow Workflow
+	// Attachments, when set, stores photos of grid reports and serves
+	// GET /api/v1/attachments/{sha256}; without it those routes answer 404.
+	Attachments *attach.Service
+	// LookupSecret, when set (at least 32 bytes), signs the lookup tokens
+	// given in create responses of cases without a phone number, with which
+	// a citizen reads the case (GET /api/v1/public/cases/{id}?token=…).
+	// Changing it invalidates every token given before.
+	LookupSecret []byte
 }
 
 // Server is the HTTP API. Create it with New; it is safe for concurrent use.
@@ -62,6 +73,9 @@ type Server struct {
 	locate  func(lat, lon float64) (cases.Location, error)
 	version string
 	openapi []byte
+	attach  *attach.Service
+	secret  []byte
+	entCats enterprise.Categories
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -81,8 +95,17 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		store: opts.Store, tax: opts.Taxonomy, log: opts.Logger, now: opts.Now,
 		maxBody: opts.MaxBodyBytes, locate: opts.Locate, version: opts.Version,
-		writer: opts.Store, wf: opts.Workflow,
+		writer: opts.Store, wf: opts.Workflow, attach: opts.Attachments,
 	}
+	if opts.LookupSecret != nil {
+		if len(opts.LookupSecret) < 32 {
+			return nil, fmt.Errorf("api: Options.LookupSecret is %d bytes, must be at least 32", len(opts.LookupSecret))
+		}
+		s.secret = slices.Clone(opts.LookupSecret)
+	}
+	// A taxonomy without the enterprise categories leaves the enterprise
+	// intake route answering 404; the rest of the API works.
+	s.entCats, _ = enterprise.NewCategories(opts.Taxonomy)
 	if opts.Workflow != nil {
 		s.writer = opts.Workflow
 	}

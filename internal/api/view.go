@@ -12,6 +12,10 @@ type caseView struct {
 	// Clocks are the deadlines running in the case's state, with the time
 	// left and their colour (empty without a workflow).
 	Clocks []clockView `json:"clocks"`
+	// LookupToken lets the reporter read the case on the public route;
+	// only in create responses of cases without a phone number, and only
+	// when the server has a lookup secret.
+	LookupToken string `json:"lookup_token,omitempty"`
 }
 
 // clockView is one running deadline.
@@ -58,6 +62,9 @@ func viewEvent(e cases.Event, reveal bool) cases.Event {
 		n := *e.Payload.Case
 		n.Reporter = n.Reporter.Masked()
 		e.Payload.Case = &n
+	}
+	if !reveal && e.Action == cases.ActionNote {
+		e.Note = maskCallNote(e.Note)
 	}
 	return e
 }
