@@ -35,7 +35,7 @@ func benchLocate(b *testing.B, x *Index, pts []orb.Point) {
 	lookup := func(x *Index) func(orb.Point) {
 		return func(p orb.Point) { _, _ = x.Locate(p[1], p[0]) }
 	}
-	rt := measure(pts, lookup(tree), 4)
+	rt := measure(pts, lookup(tree), 16)
 	base := measure(pts[:512], func(p orb.Point) { bruteLocate(x, p) }, 1)
 	scan := measure(pts[:4096], func(p orb.Point) { scanLocate(x, p) }, 1)
 
