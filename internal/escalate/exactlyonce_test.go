@@ -11,6 +11,8 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/escalate"
+	"yiwang/internal/pgtest"
+	"yiwang/internal/store/memstore"
 	"yiwang/internal/store/sqlstore"
 )
 
@@ -95,7 +97,7 @@ func raceScanners(t *testing.T, w *world, stores []escalate.Store) {
 // TestExactlyOnceTwoNodesPostgres runs two schedulers, each on its own
 // store handle (two nodes) over one PostgreSQL database.
 func TestExactlyOnceTwoNodesPostgres(t *testing.T) {
-	dsn := openPostgres(t)
+	dsn := pgtest.Database(t, "yiwang_esc_test")
 	var nodes []*sqlstore.Store
 	for range 2 {
 		s, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
@@ -117,10 +119,10 @@ func TestExactlyOnceTwoGoroutinesSQLite(t *testing.T) {
 	raceScanners(t, w, []escalate.Store{s, s})
 }
 
-// TestExactlyOnceFake checks the same on the in-memory fake, so the
-// property is covered even without a database.
-func TestExactlyOnceFake(t *testing.T) {
-	f := newFake()
-	w := &world{tb: t, s: f, dir: testDir(t)}
-	raceScanners(t, w, []escalate.Store{f, f})
+// TestExactlyOnceTwoNodesMemory checks the same on two views of one
+// in-memory store, so the property is covered even without a database.
+func TestExactlyOnceTwoNodesMemory(t *testing.T) {
+	s := memstore.New(memstore.Options{})
+	w := &world{tb: t, s: s, dir: testDir(t)}
+	raceScanners(t, w, []escalate.Store{s, s.View(memstore.Options{})})
 }

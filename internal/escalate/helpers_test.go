@@ -2,23 +2,17 @@ package escalate_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/escalate"
 	"yiwang/internal/store"
+	"yiwang/internal/store/memstore"
 	"yiwang/internal/store/sqlstore"
 )
 
@@ -162,9 +156,9 @@ func scan(tb testing.TB, sc *escalate.Scanner, now time.Time) escalate.Report {
 	return rep
 }
 
-// forEachStore runs f on the in-memory fake and on a fresh SQLite store.
+// forEachStore runs f on a fresh in-memory store and on a fresh SQLite store.
 func forEachStore(t *testing.T, f func(t *testing.T, w *world)) {
-	t.Run("fake", func(t *testing.T) { f(t, &world{tb: t, s: newFake(), dir: testDir(t)}) })
+	t.Run("memory", func(t *testing.T) { f(t, &world{tb: t, s: memstore.New(memstore.Options{}), dir: testDir(t)}) })
 	t.Run("sqlite", func(t *testing.T) { f(t, &world{tb: t, s: openSQLite(t), dir: testDir(t)}) })
 }
 
@@ -176,47 +170,6 @@ func openSQLite(tb testing.TB) *sqlstore.Store {
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
-}
-
-// openPostgres opens a store on a fresh database, dropped when the test
-// ends; it skips when PostgreSQL is unreachable unless
-// YIWANG_REQUIRE_SERVICES=1.
-func openPostgres(tb testing.TB) (dsn string) {
-	tb.Helper()
-	base := os.Getenv("YIWANG_TEST_PG")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	admin, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set YIWANG_TEST_PG to test against PostgreSQL", base, err)
-		if os.Getenv("YIWANG_REQUIRE_SERVICES") == "1" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	name := fmt.Sprintf("yiwang_esc_%d_%d", time.Now().Unix(), rand.Uint32())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		admin.Close()
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 func hasAll(s string, parts ...string) bool {

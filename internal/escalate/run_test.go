@@ -9,12 +9,13 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/escalate"
+	"yiwang/internal/store/memstore"
 )
 
 // Run scans at once and on every tick with the injected clock, and returns
 // nil when its context ends.
 func TestRunTicksUntilCancelled(t *testing.T) {
-	w := &world{tb: t, s: newFake(), dir: testDir(t)}
+	w := &world{tb: t, s: memstore.New(memstore.Options{}), dir: testDir(t)}
 	id := w.dispatched(cases.SeverityNormal, community, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

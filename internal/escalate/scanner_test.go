@@ -1,6 +1,7 @@
 package escalate_test
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/escalate"
+	"yiwang/internal/store"
+	"yiwang/internal/store/memstore"
 )
 
 func TestScheduleLevel(t *testing.T) {
@@ -232,9 +235,9 @@ func TestNoSupervisingUnit(t *testing.T) {
 // A case that changes between listing and supervising is re-read: a
 // sign-off that happened meanwhile is not supervised.
 func TestCaseChangedUnderScan(t *testing.T) {
-	w := &world{tb: t, s: newFake(), dir: testDir(t)}
+	w := &world{tb: t, s: memstore.New(memstore.Options{}), dir: testDir(t)}
 	id := w.dispatched(cases.SeverityNormal, community, time.Hour)
-	racy := &racyStore{fakeStore: w.s.(*fakeStore), before: func() {
+	racy := &racyStore{Store: w.s, before: func() {
 		w.do(id, t0.Add(2*time.Hour), cases.Command{Action: cases.ActionAccept})
 	}}
 	sc, err := escalate.New(escalate.Options{Store: racy, Logger: slog.New(slog.DiscardHandler), Directory: func() *dispatch.Directory { return w.dir }})
@@ -245,6 +248,22 @@ func TestCaseChangedUnderScan(t *testing.T) {
 	if got, _ := w.supervisions(id); len(got) != 0 || rep.Supervised != 0 {
 		t.Fatalf("supervised an accepted case: %v, %+v", got, rep)
 	}
+}
+
+// racyStore runs before once, just before the first transition, as if
+// another user acted between the scanner's List and its Transition.
+type racyStore struct {
+	escalate.Store
+	before func()
+	ran    bool
+}
+
+func (r *racyStore) Transition(ctx context.Context, req store.TransitionRequest) (cases.Case, cases.Event, error) {
+	if !r.ran {
+		r.ran = true
+		r.before()
+	}
+	return r.Store.Transition(ctx, req)
 }
 
 // After a time without any scanner, only the level due now is appended,
