@@ -2,11 +2,10 @@ package bench
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"yiwang/internal/pgtest"
 )
 
 // A small run fills every figure, and its two scans agree (Dispatch fails
@@ -37,24 +36,13 @@ func TestDispatchSmall(t *testing.T) {
 	}
 }
 
-// The PostGIS baseline agrees with Locate on the benchmark's points; skipped
-// when PostgreSQL is unreachable unless YIWANG_REQUIRE_SERVICES=1.
+// The PostGIS baseline agrees with Locate on the benchmark's points, in a
+// fresh database; skipped when PostgreSQL is unreachable unless
+// YIWANG_REQUIRE_SERVICES=1.
 func TestDispatchPostGIS(t *testing.T) {
-	db, err := sql.Open("pgx", DefaultPG)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-		db.Close()
-	}
-	if err != nil {
-		if os.Getenv("YIWANG_REQUIRE_SERVICES") == "1" {
-			t.Fatalf("PostgreSQL at %s unreachable: %v", DefaultPG, err)
-		}
-		t.Skipf("PostgreSQL at %s unreachable: %v", DefaultPG, err)
-	}
+	pg := pgtest.Database(t, "yiwang_bench_test")
 	res, err := Dispatch(context.Background(), DispatchOptions{
-		Points: 2000, PostGISPoints: 1000, PG: DefaultPG, Cases: 1000, Decisions: 100, BaselineDecisions: 10,
+		Points: 2000, PostGISPoints: 1000, PG: pg, Cases: 1000, Decisions: 100, BaselineDecisions: 10,
 	})
 	if err != nil {
 		t.Fatal(err)
