@@ -1,0 +1,121 @@
+package classify
+
+import (
+	"math"
+	"sync"
+
+	"yiwang/internal/nlp/text"
+)
+
+// termCounts returns the weighted counts of the grams of a message: title
+// grams count titleWeight each, body grams one.
+func termCounts(title, body string, titleWeight float64) map[uint64]float64 {
+	counts := make(map[uint64]float64, 256)
+	buf := text.AppendNormalized(nil, title)
+	text.Grams(buf, func(h uint64, _, _ int) { counts[h] += titleWeight })
+	buf = text.AppendNormalized(buf[:0], body)
+	text.Grams(buf, func(h uint64, _, _ int) { counts[h]++ })
+	return counts
+}
+
+// vector is a sparse, L2-normalised feature vector.
+type vector struct {
+	idx []int32
+	val []float32
+}
+
+// weigh turns raw counts into a TF-IDF vector over the vocabulary:
+// (1 + ln tf) · idf, L2-normalised. Unknown grams are dropped.
+func weigh(counts map[uint64]float64, vocab map[uint64]int32, idf []float32) vector {
+	var v vector
+	var norm float64
+	for h, tf := range counts {
+		f, ok := vocab[h]
+		if !ok {
+			continue
+		}
+		x := float32((1 + math.Log(tf)) * float64(idf[f]))
+		v.idx = append(v.idx, f)
+		v.val = append(v.val, x)
+		norm += float64(x) * float64(x)
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range v.val {
+			v.val[i] *= inv
+		}
+	}
+	return v
+}
+
+// scratch is the per-call working memory of Predict, pooled.
+type scratch struct {
+	runes   []rune
+	counts  []float32 // by feature, zero outside touched
+	first   []int32   // by feature: rune offset of its first occurrence in runes
+	length  []int8    // by feature: its length in runes
+	touched []int32
+	val     []float32
+	logits  []float64
+}
+
+type scratchPool struct{ p sync.Pool }
+
+func (sp *scratchPool) get(features, classes int) *scratch {
+	if s, ok := sp.p.Get().(*scratch); ok && len(s.counts) == features {
+		return s
+	}
+	return &scratch{
+		counts: make([]float32, features), first: make([]int32, features), length: make([]int8, features),
+		logits: make([]float64, classes),
+	}
+}
+
+func (sp *scratchPool) put(s *scratch) {
+	for _, f := range s.touched {
+		s.counts[f] = 0
+	}
+	s.touched = s.touched[:0]
+	s.runes = s.runes[:0]
+	s.val = s.val[:0]
+	sp.p.Put(s)
+}
+
+// vectorize fills s.touched and s.val with the message's TF-IDF vector
+// (same weighting as weigh) and remembers where each feature first occurs.
+func (m *Model) vectorize(s *scratch, title, body string) {
+	s.runes = text.AppendNormalized(s.runes[:0], title)
+	titleEnd := len(s.runes)
+	s.runes = append(s.runes, ' ')
+	s.runes = text.AppendNormalized(s.runes, body)
+	add := func(w float32) func(h uint64, start, end int) {
+		return func(h uint64, start, end int) {
+			f, ok := m.vocab[h]
+			if !ok {
+				return
+			}
+			if s.counts[f] == 0 {
+				s.touched = append(s.touched, f)
+				s.first[f] = int32(start)
+				s.length[f] = int8(end - start)
+			}
+			s.counts[f] += w
+		}
+	}
+	text.Grams(s.runes[:titleEnd], add(float32(m.TitleWeight)))
+	off := titleEnd + 1
+	bodyAdd := add(1)
+	text.Grams(s.runes[off:], func(h uint64, start, end int) { bodyAdd(h, start+off, end+off) })
+	var norm float64
+	for _, f := range s.touched {
+		x := float32((1 + math.Log(float64(s.counts[f]))) * float64(m.IDF[f]))
+		s.val = append(s.val, x)
+		norm += float64(x) * float64(x)
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range s.val {
+			s.val[i] *= inv
+		}
+	}
+}

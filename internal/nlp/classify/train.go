@@ -1,0 +1,299 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// ErrNoData is returned when there is too little labelled data to train.
+var ErrNoData = errors.New("not enough labelled examples")
+
+// Example is one message with its label. Label is empty for unlabelled text.
+type Example struct {
+	Title, Body, Label string
+}
+
+// Options tune training. The zero value means the documented defaults.
+type Options struct {
+	TitleWeight  float64 // a title gram counts this many body grams (default 2)
+	MinDF        int     // a gram must occur in this many training messages (default 2)
+	Epochs       int     // SGD passes (default 30)
+	LearningRate float64 // initial SGD step (default 0.5)
+	L2           float64 // weight decay (default 1e-5)
+	// CalibrationFolds is the number of held-out folds whose predictions fit
+	// the temperature (default 5; 1 disables calibration).
+	CalibrationFolds int
+	// Unlabeled messages always count in the IDF statistics. With SelfTrain
+	// > 0 those the model labels with calibrated confidence ≥ SelfTrain are
+	// added as pseudo-labelled examples of weight PseudoWeight (default 0.3)
+	// and the model is trained again.
+	Unlabeled    []Example
+	SelfTrain    float64
+	PseudoWeight float64
+	Seed         uint64 // shuffling seed
+}
+
+func (o Options) withDefaults() Options {
+	if o.TitleWeight <= 0 {
+		o.TitleWeight = 2
+	}
+	if o.MinDF <= 0 {
+		o.MinDF = 2
+	}
+	if o.Epochs <= 0 {
+		o.Epochs = 30
+	}
+	if o.LearningRate <= 0 {
+		o.LearningRate = 0.5
+	}
+	if o.L2 <= 0 {
+		o.L2 = 1e-5
+	}
+	if o.CalibrationFolds == 0 {
+		o.CalibrationFolds = 5
+	}
+	if o.PseudoWeight <= 0 {
+		o.PseudoWeight = 0.3
+	}
+	return o
+}
+
+// doc is a message prepared for training: its gram counts, class and weight.
+type doc struct {
+	counts map[uint64]float64
+	class  int
+	weight float64
+}
+
+// corpus is a data set prepared once and trained on many times (folds).
+type corpus struct {
+	labels    []string
+	docs      []doc
+	unlabeled []map[uint64]float64
+}
+
+// prepare computes gram counts of every example once.
+func prepare(examples []Example, o Options) (*corpus, error) {
+	seen := map[string]bool{}
+	for _, e := range examples {
+		if e.Label == "" {
+			return nil, fmt.Errorf("example %q has no label: %w", e.Title, ErrNoData)
+		}
+		seen[e.Label] = true
+	}
+	if len(seen) < 2 {
+		return nil, fmt.Errorf("%d examples of %d labels, need at least 2 labels: %w", len(examples), len(seen), ErrNoData)
+	}
+	c := &corpus{}
+	for l := range seen {
+		c.labels = append(c.labels, l)
+	}
+	slices.Sort(c.labels)
+	for _, e := range examples {
+		c.docs = append(c.docs, doc{counts: termCounts(e.Title, e.Body, o.TitleWeight), class: slices.Index(c.labels, e.Label), weight: 1})
+	}
+	for _, e := range o.Unlabeled {
+		c.unlabeled = append(c.unlabeled, termCounts(e.Title, e.Body, o.TitleWeight))
+	}
+	return c, nil
+}
+
+// Train fits a calibrated model on labelled examples (at least two labels).
+func Train(examples []Example, opts Options) (*Model, error) {
+	o := opts.withDefaults()
+	c, err := prepare(examples, o)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]int, len(c.docs))
+	for i := range all {
+		all[i] = i
+	}
+	return c.train(all, o), nil
+}
+
+// train fits on the docs named by rows: a base model, its temperature from
+// held-out folds of rows, then (with self-training) the final model.
+func (c *corpus) train(rows []int, o Options) *Model {
+	docs := c.subset(rows)
+	m := c.fit(docs, o)
+	if o.SelfTrain > 0 && len(c.unlabeled) > 0 {
+		m.Temperature = c.temperature(rows, o, false)
+		docs = append(docs, c.pseudo(m, o)...)
+		m = c.fit(docs, o)
+	}
+	m.Temperature = c.temperature(rows, o, o.SelfTrain > 0)
+	return m
+}
+
+func (c *corpus) subset(rows []int) []doc {
+	out := make([]doc, len(rows))
+	for i, r := range rows {
+		out[i] = c.docs[r]
+	}
+	return out
+}
+
+// pseudo labels the unlabelled messages with m and keeps the confident ones.
+func (c *corpus) pseudo(m *Model, o Options) []doc {
+	var out []doc
+	for _, counts := range c.unlabeled {
+		v := weigh(counts, m.vocab, m.IDF)
+		p := softmax(m.logits(v.idx, v.val, make([]float64, len(m.Labels))), m.Temperature)
+		best := 0
+		for k := range p {
+			if p[k] > p[best] {
+				best = k
+			}
+		}
+		if p[best] >= o.SelfTrain {
+			out = append(out, doc{counts: counts, class: best, weight: o.PseudoWeight})
+		}
+	}
+	return out
+}
+
+// temperature fits the calibration temperature on out-of-fold logits of
+// rows (1 when calibration is disabled or rows are too few).
+func (c *corpus) temperature(rows []int, o Options, selfTrain bool) float64 {
+	k := o.CalibrationFolds
+	if k < 2 || len(rows) < 2*k {
+		return 1
+	}
+	inner := o
+	inner.CalibrationFolds = 1
+	if !selfTrain {
+		inner.SelfTrain = 0
+	}
+	classes := make([]int, len(rows))
+	for i, r := range rows {
+		classes[i] = c.docs[r].class
+	}
+	var logits [][]float64
+	var truth []int
+	for _, fold := range stratifiedFolds(classes, k, o.Seed+1) {
+		train, test := split(rows, fold)
+		m := c.train(train, inner)
+		for _, r := range test {
+			v := weigh(c.docs[r].counts, m.vocab, m.IDF)
+			logits = append(logits, m.logits(v.idx, v.val, make([]float64, len(c.labels))))
+			truth = append(truth, c.docs[r].class)
+		}
+	}
+	return fitTemperature(logits, truth)
+}
+
+// fitTemperature returns the temperature minimising the negative log
+// likelihood of truth, searched on a log grid from 0.05 to 20.
+func fitTemperature(logits [][]float64, truth []int) float64 {
+	best, bestNLL := 1.0, math.Inf(1)
+	for i := 0; i <= 200; i++ {
+		t := math.Exp(math.Log(0.05) + float64(i)/200*math.Log(400))
+		var nll float64
+		for j, z := range logits {
+			nll -= math.Log(max(softmax(z, t)[truth[j]], 1e-12))
+		}
+		if nll < bestNLL {
+			best, bestNLL = t, nll
+		}
+	}
+	return best
+}
+
+// fit builds the vocabulary and IDF from docs (and the unlabelled messages)
+// and trains the weights by SGD on the softmax loss, classes weighted
+// inversely to their frequency.
+func (c *corpus) fit(docs []doc, o Options) *Model {
+	C := len(c.labels)
+	df := map[uint64]int{}
+	for _, d := range docs {
+		for h := range d.counts {
+			df[h]++
+		}
+	}
+	m := &Model{Labels: c.labels, TitleWeight: o.TitleWeight, Temperature: 1}
+	for h, n := range df {
+		if n >= o.MinDF {
+			m.hashes = append(m.hashes, h)
+		}
+	}
+	slices.Sort(m.hashes)
+	m.index()
+	// IDF over the training docs and the unlabelled messages.
+	idfDF := make([]int, len(m.hashes))
+	for _, d := range docs {
+		for h := range d.counts {
+			if f, ok := m.vocab[h]; ok {
+				idfDF[f]++
+			}
+		}
+	}
+	for _, u := range c.unlabeled {
+		for h := range u {
+			if f, ok := m.vocab[h]; ok {
+				idfDF[f]++
+			}
+		}
+	}
+	n := float64(len(docs) + len(c.unlabeled))
+	m.IDF = make([]float32, len(m.hashes))
+	for f, d := range idfDF {
+		m.IDF[f] = float32(math.Log((1+n)/(1+float64(d))) + 1)
+	}
+	vecs := make([]vector, len(docs))
+	for i, d := range docs {
+		vecs[i] = weigh(d.counts, m.vocab, m.IDF)
+	}
+	// Class weights: N / (C · n_c).
+	perClass := make([]float64, C)
+	for _, d := range docs {
+		perClass[d.class] += d.weight
+	}
+	var total float64
+	for _, v := range perClass {
+		total += v
+	}
+	classW := make([]float64, C)
+	for k, v := range perClass {
+		if v > 0 {
+			classW[k] = total / (float64(C) * v)
+		}
+	}
+	m.W = make([]float32, len(m.hashes)*C)
+	m.B = make([]float32, C)
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	z := make([]float64, C)
+	for epoch := range o.Epochs {
+		lr := o.LearningRate / (1 + 0.1*float64(epoch))
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			v, d := vecs[i], docs[i]
+			p := softmax(m.logits(v.idx, v.val, z), 1)
+			scale := lr * d.weight * classW[d.class]
+			decay := float32(1 - lr*o.L2)
+			for k := range p {
+				g := p[k]
+				if k == d.class {
+					g--
+				}
+				p[k] = g * scale
+				m.B[k] -= float32(p[k])
+			}
+			for j, f := range v.idx {
+				row := m.W[int(f)*C : int(f)*C+C]
+				x := float64(v.val[j])
+				for k := range row {
+					row[k] = row[k]*decay - float32(p[k]*x)
+				}
+			}
+		}
+	}
+	return m
+}
