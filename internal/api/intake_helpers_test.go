@@ -21,7 +21,7 @@ const testSecret = "test-lookup-secret-0123456789abcdef"
 // Places in the fake geography (all in street 420106002, 武昌区杨园街道).
 const (
 	homeLat, homeLon = 30.5600, 114.3200
-	ownGrid          = "420106002001000"
+	ownGrid          = "420106002001500"
 )
 
 // fakeLocate is a small geography for the intake tests: points between
@@ -31,7 +31,7 @@ func fakeLocate(lat, lon float64) (cases.Location, error) {
 	if lat < 30 || lat > 31 || lon < 114 || lon > 115 {
 		return cases.Location{}, &cases.FieldError{Field: "location", Reason: "is outside Wuhan"}
 	}
-	row := int(math.Floor((lat-homeLat)/0.003)) + 500
+	row := int(math.Floor((lat-homeLat+0.0015)/0.003)) + 500 // homeLat is mid-grid
 	return cases.Location{District: "420106", Street: "420106002", Community: "420106002001",
 		Grid: fmt.Sprintf("420106002001%03d", row%1000)}, nil
 }

@@ -44,7 +44,7 @@ func TestHotlineCreate(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			name, body, typ, field string
-			status               int
+			status                 int
 		}{
 			{"no phone", hotlineBody(func(m map[string]any) { m["reporter"] = map[string]any{"name": "张三"} }), ProblemInvalidField, "reporter.phone", 422},
 			{"not a phone", hotlineBody(func(m map[string]any) { m["reporter"] = map[string]any{"phone": "call me"} }), ProblemInvalidField, "reporter.phone", 422},
@@ -77,7 +77,7 @@ func TestHotlineContextAndCalls(t *testing.T) {
 			return decode[cases.Case](t, rec)
 		}
 		mine := mk(fullPhone, homeLat, homeLon, "杨园街1号")
-		near := mk("13900000000", homeLat+0.001, homeLon, "杨园街3号")        // ~110 m north, same grid
+		near := mk("13900000000", homeLat+0.001, homeLon, "杨园街3号")           // ~110 m north, same grid
 		far := mk("13900000001", homeLat+0.02, homeLon+0.02, "和平大道 99号")     // ~2.9 km
 		sameAddr := mk("13900000002", homeLat+0.03, homeLon-0.03, "杨园街 5 号") // far, same address as asked below
 		_ = far
