@@ -6,6 +6,7 @@
 //	yiwang export    write every event as JSON lines
 //	yiwang bench     measure the platform (bench intake …)
 //	yiwang dispatch  explain a case's routing (explain), check a rules file (check)
+//	yiwang nlp       train, evaluate and try the message classifier
 //	yiwang version   print the version
 package main
 
@@ -36,6 +37,7 @@ func commands() []command {
 		{"export", "write every event as JSON lines", runExport},
 		{"bench", "measure the platform: bench intake", runBench},
 		{"dispatch", "explain a case's routing, check a responsibility list", runDispatch},
+		{"nlp", "read messages: train and evaluate the classifier", runNLP},
 		{"version", "print the version", runVersion},
 	}
 }

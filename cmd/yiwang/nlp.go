@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"yiwang/internal/demo"
+	"yiwang/internal/nlp/classify"
+)
+
+func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file")
+		if len(args) == 0 {
+			return fmt.Errorf("%w: nlp needs a command", errUsage)
+		}
+		return nil
+	}
+	switch args[0] {
+	case "train":
+		return nlpTrain(ctx, args[1:], stdout, stderr)
+	case "eval":
+		return nlpEval(ctx, args[1:], stdout, stderr)
+	case "predict":
+		return nlpPredict(ctx, args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown nlp command %q (known: train, eval, predict)", errUsage, args[0])
+}
+
+// nlpTrainFlags are the training options shared by train and eval.
+type nlpTrainFlags struct {
+	label     *string
+	unlabeled *bool
+	selfTrain *float64
+	seed      *uint64
+}
+
+func addTrainFlags(fs interface {
+	String(string, string, string) *string
+	Bool(string, bool, string) *bool
+	Float64(string, float64, string) *float64
+	Uint64(string, uint64, string) *uint64
+}) nlpTrainFlags {
+	return nlpTrainFlags{
+		label:     fs.String("label", "level1", "CSV column holding the label"),
+		unlabeled: fs.Bool("unlabeled", false, "count the embedded unlabelled messages (replies and support sets) in the IDF statistics"),
+		selfTrain: fs.Float64("self-train", 0, "with --unlabeled: add unlabelled messages predicted with at least this confidence as pseudo-labels (0 = off)"),
+		seed:      fs.Uint64("seed", 1, "shuffling and fold seed"),
+	}
+}
+
+func (f nlpTrainFlags) options() (classify.Options, error) {
+	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain}
+	if *f.unlabeled {
+		msgs, err := demo.Messages()
+		if err != nil {
+			return o, err
+		}
+		for _, m := range msgs {
+			if m.Set != demo.SetLabeled {
+				o.Unlabeled = append(o.Unlabeled, classify.Example{Title: m.Title, Body: m.Body})
+			}
+		}
+	}
+	return o, nil
+}
+
+func readExamples(path, label string) ([]classify.Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening data: %w", err)
+	}
+	defer f.Close()
+	ex, err := classify.ReadCSV(f, label)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ex, nil
+}
+
+func nlpTrain(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nlp train", "--data FILE --out MODEL [--label level1] [--unlabeled] [--self-train P]", stderr)
+	data := fs.String("data", "", "labelled CSV with columns title, body and the label column")
+	out := fs.String("out", "", "model file to write")
+	tf := addTrainFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return fmt.Errorf("%w: --data and --out are required", errUsage)
+	}
+	ex, err := readExamples(*data, *tf.label)
+	if err != nil {
+		return err
+	}
+	o, err := tf.options()
+	if err != nil {
+		return err
+	}
+	m, err := classify.Train(ex, o)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return fmt.Errorf("creating model file: %w", err)
+	}
+	if err := classify.WriteModel(f, m); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing model file: %w", err)
+	}
+	fmt.Fprintf(stdout, "trained on %d messages, %d labels, %d features, temperature %.3f; wrote %s\n", len(ex), len(m.Labels), m.Features(), m.Temperature, *out)
+	return nil
+}
+
+func readModel(path string) (*classify.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening model: %w", err)
+	}
+	defer f.Close()
+	return classify.ReadModel(f)
+}
+
+func nlpEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nlp eval", "--data FILE [--folds 5 | --model MODEL] [--json]", stderr)
+	data := fs.String("data", "", "labelled CSV with columns title, body and the label column")
+	model := fs.String("model", "", "evaluate this model file on all of --data instead of cross-validating")
+	folds := fs.Int("folds", 5, "stratified folds")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	tf := addTrainFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: --data is required", errUsage)
+	}
+	ex, err := readExamples(*data, *tf.label)
+	if err != nil {
+		return err
+	}
+	var r classify.Report
+	if *model != "" {
+		m, err := readModel(*model)
+		if err != nil {
+			return err
+		}
+		r = classify.Evaluate(m, ex)
+	} else {
+		if *folds < 2 || *folds > len(ex) {
+			return fmt.Errorf("%w: --folds must be between 2 and the number of rows", errUsage)
+		}
+		o, err := tf.options()
+		if err != nil {
+			return err
+		}
+		if r, _, err = classify.CrossValidate(ex, classify.Folds(ex, *folds, *tf.seed), o); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(r)
+	}
+	return r.WriteText(stdout)
+}
+
+func nlpPredict(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nlp predict", "--model MODEL --title TITLE [--body BODY]", stderr)
+	model := fs.String("model", "", "model file")
+	title := fs.String("title", "", "message title")
+	body := fs.String("body", "", "message body")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		return fmt.Errorf("%w: --model is required", errUsage)
+	}
+	m, err := readModel(*model)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m.Predict(*title, *body, 3))
+}
