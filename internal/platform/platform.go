@@ -19,6 +19,8 @@ import (
 	"yiwang/internal/console"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/geo"
+	"yiwang/internal/open311"
+	"yiwang/internal/ratelimit"
 	"yiwang/internal/store/sqlstore"
 	"yiwang/internal/stream"
 	"yiwang/internal/workflow"
@@ -35,6 +37,11 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported by the API.
 	Version string
+	// Open311 configures the GeoReport v2 endpoint under /open311/v2/.
+	Open311 open311.Config
+	// RateLimit limits each client's creates (POST /api/v1/cases and
+	// POST /open311/v2/requests.*); the zero value sets no limit.
+	RateLimit ratelimit.Config
 }
 
 // Node is one running platform process's components.
@@ -96,7 +103,26 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		n.Store.Close()
 		return nil, fmt.Errorf("building API: %w", err)
 	}
+	o311, err := open311.New(open311.Options{Creator: n.Workflow, Store: n.Store, Taxonomy: n.Taxonomy, Geo: n.Geo,
+		UnitName: n.unitName, Config: o.Open311, Now: o.Now, Logger: o.Logger})
+	if err != nil {
+		n.Store.Close()
+		return nil, fmt.Errorf("building Open311 endpoint: %w", err)
+	}
+	limiter, err := ratelimit.New(o.RateLimit)
+	if err != nil {
+		n.Store.Close()
+		return nil, err
+	}
+	limit := func(h http.Handler, deny ratelimit.Deny) http.Handler {
+		client := func(r *http.Request) string { return ratelimit.Client(r, o311.ValidKey) }
+		return ratelimit.Middleware(limiter, client, deny, o.Now, h)
+	}
 	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/cases", limit(apiHandler, ratelimit.ProblemDeny(api.ProblemBase+"rate-limited")))
+	mux.Handle(open311.Prefix, o311)
+	mux.Handle("POST "+open311.Prefix+"requests.json", limit(o311, open311.RateLimited))
+	mux.Handle("POST "+open311.Prefix+"requests.xml", limit(o311, open311.RateLimited))
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/openapi.json", apiHandler)
 	mux.Handle("/healthz", apiHandler)
@@ -117,6 +143,15 @@ func (n *Node) Locate(lat, lon float64) (cases.Location, error) {
 		return cases.Location{}, err
 	}
 	return cases.Location{District: ch.District.Code, Street: ch.Street.Code, Community: ch.Community.Code, Grid: ch.Grid.Code}, nil
+}
+
+// unitName names a unit of the responsibility list in force (its code
+// when the list does not know it).
+func (n *Node) unitName(code string) string {
+	if name := n.Workflow.Engine().Directory().Name(code); name != "" {
+		return name
+	}
+	return code
 }
 
 // Close stops the stream and closes the store, flushing pending writes.
