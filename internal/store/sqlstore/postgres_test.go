@@ -4,74 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
-	"os"
 	"testing"
-	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/pgtest"
 	"yiwang/internal/store"
 	"yiwang/internal/store/sqlstore"
 	"yiwang/internal/store/storetest"
 )
 
-const defaultPG = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-
-// pgBase returns the server DSN from YIWANG_TEST_PG, skipping the test when
-// the server is unreachable (failing instead when YIWANG_REQUIRE_SERVICES=1).
-func pgBase(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv("YIWANG_TEST_PG")
-	if dsn == "" {
-		dsn = defaultPG
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-		db.Close()
-	}
-	if err != nil {
-		msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set YIWANG_TEST_PG to test against PostgreSQL", dsn, err)
-		if os.Getenv("YIWANG_REQUIRE_SERVICES") == "1" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return dsn
-}
-
-// pgDatabase creates a fresh database for this test run and drops it when
-// the test ends; it returns the database's DSN.
-func pgDatabase(tb testing.TB) string {
-	tb.Helper()
-	base := pgBase(tb)
-	name := fmt.Sprintf("yiwang_test_%d_%d", time.Now().Unix(), rand.Uint32())
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		admin.Close()
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// pgDatabase returns a fresh database for this test run, dropped when the
+// test ends (pgtest: skipped when PostgreSQL is unreachable, failed instead
+// when YIWANG_REQUIRE_SERVICES=1).
+func pgDatabase(tb testing.TB) string { return pgtest.Database(tb, "yiwang_test") }
 
 // withSchema returns dsn with a fresh schema as its search_path, so each
 // subtest gets an empty store inside the run's database.
