@@ -20,7 +20,8 @@ type Options struct {
 	Now func() time.Time
 	// Publish receives every write's events after the write, in commit
 	// order, one call at a time. It may read the store but must not write
-	// to it (the next write waits for it, as with the SQL stores' writer).
+	// to it or close it (the next write waits for it, as with the SQL
+	// stores' writer).
 	Publish func([]cases.Event)
 	// IDPrefix starts every case id (default "WH").
 	IDPrefix string

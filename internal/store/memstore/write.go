@@ -81,13 +81,12 @@ func (s *Store) Create(ctx context.Context, req store.CreateRequest) (cases.Case
 			return nil, nil
 		}
 		at := s.at(req.At)
-		day, n := s.idDay(at), int64(0)
-		var id string
-		for n = st.counters[day] + 1; ; n++ {
-			if id = s.formatID(day, n); st.cases[id] == nil {
-				break
-			}
+		day := s.idDay(at)
+		n := st.counters[day] + 1
+		for st.cases[s.formatID(day, n)] != nil { // imported through a view with another prefix
+			n++
 		}
+		id := s.formatID(day, n)
 		ev := cases.NewCreate(id, req.Case, req.Actor, req.Unit, at)
 		var next cases.Case
 		if err := cases.Apply(&next, ev); err != nil {
