@@ -3,7 +3,6 @@ package classify
 import (
 	"errors"
 	"math"
-	"slices"
 	"sort"
 
 	"yiwang/internal/nlp/text"
@@ -75,8 +74,9 @@ func (m *Model) Predict(title, body string, k int) []Prediction {
 	}
 	sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
 	out := make([]Prediction, k)
+	terms := m.terms(s, order[:k])
 	for i, c := range order[:k] {
-		out[i] = Prediction{Label: m.Labels[c], Confidence: probs[c], Terms: m.terms(s, c)}
+		out[i] = Prediction{Label: m.Labels[c], Confidence: probs[c], Terms: terms[i]}
 	}
 	return out
 }
@@ -98,15 +98,18 @@ func (m *Model) logits(idx []int32, val []float32, dst []float64) []float64 {
 	return dst
 }
 
-// terms lists the features with the largest positive contribution to class
-// c relative to the mean of the classes.
-func (m *Model) terms(s *scratch, c int) []Term {
+// contrib is one feature's contribution to a class.
+type contrib struct {
+	f int32
+	w float64
+}
+
+// terms lists, for each class of classes, the features with the largest
+// positive contribution to it relative to the mean of the classes, in one
+// pass over the message's features.
+func (m *Model) terms(s *scratch, classes []int) [][]Term {
 	C := len(m.Labels)
-	type contrib struct {
-		f int32
-		w float64
-	}
-	var top []contrib
+	top := make([][]contrib, len(classes))
 	for i, f := range s.touched {
 		row := m.W[int(f)*C : int(f)*C+C]
 		var mean float64
@@ -114,34 +117,33 @@ func (m *Model) terms(s *scratch, c int) []Term {
 			mean += float64(w)
 		}
 		mean /= float64(C)
-		w := float64(s.val[i]) * (float64(row[c]) - mean)
-		if w <= 0 {
-			continue
-		}
-		if len(top) < maxTerms {
-			top = append(top, contrib{f, w})
-			slices.SortFunc(top, func(a, b contrib) int { return cmpDesc(a.w, b.w) })
-		} else if w > top[len(top)-1].w {
-			top[len(top)-1] = contrib{f, w}
-			slices.SortFunc(top, func(a, b contrib) int { return cmpDesc(a.w, b.w) })
+		x := float64(s.val[i])
+		for k, c := range classes {
+			w := x * (float64(row[c]) - mean)
+			t := top[k]
+			if w <= 0 || len(t) == maxTerms && w <= t[maxTerms-1].w {
+				continue
+			}
+			if len(t) < maxTerms {
+				t = append(t, contrib{})
+			}
+			j := len(t) - 1
+			for ; j > 0 && t[j-1].w < w; j-- {
+				t[j] = t[j-1]
+			}
+			t[j] = contrib{f, w}
+			top[k] = t
 		}
 	}
-	out := make([]Term, len(top))
-	for i, t := range top {
-		start := int(s.first[t.f])
-		out[i] = Term{Text: text.Term(s.runes, start, start+int(s.length[t.f])), Weight: math.Round(t.w*1000) / 1000}
+	out := make([][]Term, len(classes))
+	for k, t := range top {
+		out[k] = make([]Term, len(t))
+		for i, c := range t {
+			start := int(s.first[c.f])
+			out[k][i] = Term{Text: text.Term(s.runes, start, start+int(s.length[c.f])), Weight: math.Round(c.w*1000) / 1000}
+		}
 	}
 	return out
-}
-
-func cmpDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }
 
 // softmax returns exp(z/T) normalised.

@@ -27,7 +27,7 @@ func kind(r rune) int {
 			return kindWord
 		}
 		return kindSep
-	case IsMark(r), unicode.Is(unicode.Han, r):
+	case r >= 0x4E00 && r <= 0x9FFF, IsMark(r), unicode.Is(unicode.Han, r):
 		return kindHan
 	case unicode.IsLetter(r):
 		return kindWord

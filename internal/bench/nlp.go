@@ -1,0 +1,213 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"yiwang/internal/demo"
+	"yiwang/internal/nlp/classify"
+)
+
+// NLPOptions configure `yiwang bench nlp`. Zero fields take the defaults
+// named.
+type NLPOptions struct {
+	// Data is a labelled CSV (title, body, level1); empty means the 299
+	// labelled messages embedded with the demo.
+	Data  string
+	Folds int    // stratified folds (default 5)
+	Seed  uint64 // fold and training seed (default 1)
+	// Python and Script run the classical baseline (defaults
+	// /usr/bin/python3 and scripts/nlp_baseline.py).
+	Python, Script string
+	// Classify is how many messages are classified one by one for
+	// throughput and latency (default 20,000, cycling through the
+	// embedded messages).
+	Classify int
+	// SkipUnlabeled skips the with-unlabelled-data cross-validation.
+	SkipUnlabeled bool
+}
+
+// NLPResult is what `yiwang bench nlp --json` prints.
+type NLPResult struct {
+	N       int `json:"n"`
+	Folds   int `json:"folds"`
+	Classes int `json:"classes"`
+	// MacroF1 and Accuracy: the Go classifier, k-fold on the labelled data.
+	MacroF1  float64 `json:"macro_f1"`
+	Accuracy float64 `json:"accuracy"`
+	ECE      float64 `json:"ece"`
+	// MacroF1Unlabeled: the same folds with the embedded unlabelled
+	// messages in the IDF statistics (nil when skipped).
+	MacroF1Unlabeled *float64 `json:"macro_f1_with_unlabeled"`
+	// BaselineMacroF1: TF-IDF over jieba words + linear SVM
+	// (scripts/nlp_baseline.py) on the same folds; nil when it could not
+	// run, and BaselineError says why.
+	BaselineMacroF1  *float64 `json:"baseline_macro_f1"`
+	BaselineAccuracy *float64 `json:"baseline_accuracy"`
+	BaselineError    string   `json:"baseline_error,omitempty"`
+	// MsgsPerS and P50Ms/P99Ms: Predict (top-3 with terms) of one message at
+	// a time on one goroutine with GOMAXPROCS=1.
+	Classified int     `json:"classified"`
+	MsgsPerS   float64 `json:"msgs_per_s"`
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	TrainS     float64 `json:"train_s"` // training one model on all the labelled data
+
+	// Duplicates and hot issues (see their fields' docs); nil until measured.
+	DupItems  int      `json:"dup_items,omitempty"`
+	DupP50Ms  *float64 `json:"dup_p50_ms"`
+	DupP99Ms  *float64 `json:"dup_p99_ms"`
+	DupRecall *float64 `json:"dup_recall,omitempty"`
+	HotItems  int      `json:"hot_items,omitempty"`
+	Hot100kS  *float64 `json:"hot_100k_s"`
+}
+
+func (o NLPOptions) withDefaults() NLPOptions {
+	if o.Folds < 2 {
+		o.Folds = 5
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Python == "" {
+		o.Python = "/usr/bin/python3"
+	}
+	if o.Script == "" {
+		o.Script = filepath.Join("scripts", "nlp_baseline.py")
+	}
+	if o.Classify <= 0 {
+		o.Classify = 20_000
+	}
+	return o
+}
+
+// NLP measures the message classifier against the classical baseline on
+// the same folds, then its single-core throughput and latency.
+func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
+	o := opts.withDefaults()
+	msgs, err := demo.Messages()
+	if err != nil {
+		return NLPResult{}, err
+	}
+	labeled, unlabeled, err := nlpData(o.Data, msgs)
+	if err != nil {
+		return NLPResult{}, err
+	}
+	folds := classify.Folds(labeled, o.Folds, o.Seed)
+	res := NLPResult{N: len(labeled), Folds: o.Folds}
+	rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed})
+	if err != nil {
+		return res, err
+	}
+	res.MacroF1, res.Accuracy, res.ECE, res.Classes = rep.MacroF1, rep.Accuracy, rep.ECE, len(rep.Labels)
+	if !o.SkipUnlabeled {
+		rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Unlabeled: unlabeled})
+		if err != nil {
+			return res, err
+		}
+		res.MacroF1Unlabeled = &rep.MacroF1
+	}
+	if f1, acc, err := runBaseline(ctx, o, labeled, folds); err != nil {
+		res.BaselineError = err.Error()
+	} else {
+		res.BaselineMacroF1, res.BaselineAccuracy = &f1, &acc
+	}
+
+	start := time.Now()
+	m, err := classify.Train(labeled, classify.Options{Seed: o.Seed})
+	if err != nil {
+		return res, err
+	}
+	res.TrainS = time.Since(start).Seconds()
+	res.Classified = o.Classify
+	prev := runtime.GOMAXPROCS(1)
+	lat := make([]time.Duration, o.Classify)
+	start = time.Now()
+	for i := range lat {
+		msg := msgs[i%len(msgs)]
+		t0 := time.Now()
+		m.Predict(msg.Title, msg.Body, 3)
+		lat[i] = time.Since(t0)
+	}
+	res.MsgsPerS = float64(o.Classify) / time.Since(start).Seconds()
+	runtime.GOMAXPROCS(prev)
+	res.P50Ms, res.P99Ms = percentileMs(lat, 50), percentileMs(lat, 99)
+	return res, nil
+}
+
+// nlpData returns the labelled examples (from path, or the embedded ones)
+// and the embedded unlabelled messages.
+func nlpData(path string, msgs []demo.Message) (labeled, unlabeled []classify.Example, err error) {
+	for _, m := range msgs {
+		e := classify.Example{Title: m.Title, Body: m.Body, Label: m.Level1}
+		if m.Set == demo.SetLabeled {
+			labeled = append(labeled, e)
+		} else {
+			unlabeled = append(unlabeled, e)
+		}
+	}
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("opening labelled data: %w", err)
+		}
+		defer f.Close()
+		if labeled, err = classify.ReadCSV(f, "level1"); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return labeled, unlabeled, nil
+}
+
+// runBaseline writes the fold assignment to a temporary CSV and runs the
+// Python baseline on it.
+func runBaseline(ctx context.Context, o NLPOptions, ex []classify.Example, folds []int) (f1, acc float64, err error) {
+	if _, err := os.Stat(o.Script); err != nil {
+		return 0, 0, fmt.Errorf("baseline script: %w", err)
+	}
+	tmp, err := os.CreateTemp("", "yiwang-nlp-folds-*.csv")
+	if err != nil {
+		return 0, 0, fmt.Errorf("fold file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	w := csv.NewWriter(tmp)
+	w.Write([]string{"fold", "title", "body", "label"})
+	for i, e := range ex {
+		w.Write([]string{strconv.Itoa(folds[i]), e.Title, e.Body, e.Label})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		tmp.Close()
+		return 0, 0, fmt.Errorf("writing fold file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, 0, fmt.Errorf("writing fold file: %w", err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, o.Python, o.Script, tmp.Name())
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := stderr.String()
+		if len(msg) > 300 {
+			msg = msg[len(msg)-300:]
+		}
+		return 0, 0, fmt.Errorf("running %s %s: %w: %s", o.Python, o.Script, err, msg)
+	}
+	var out struct {
+		MacroF1  float64 `json:"macro_f1"`
+		Accuracy float64 `json:"accuracy"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		return 0, 0, fmt.Errorf("reading baseline output: %w", err)
+	}
+	return out.MacroF1, out.Accuracy, nil
+}
