@@ -23,6 +23,34 @@
 // problem), the units and the return counts. The list filter queue=manual,
 // returned or arbitration names the dispatchers' queues.
 //
+// Channel intake (routes in hotline*.go, calls.go, grid*.go, enterprise.go):
+//   - POST /api/v1/hotline/cases: a 12345 agent's case, the caller's phone
+//     required; GET /api/v1/hotline/context lists the caller's cases of the
+//     last year and the open cases within NearbyMetres, in the same grid or
+//     at the same address, so that a repeated call is recorded on its case
+//     (POST /api/v1/cases/{id}/calls, a note event whose caller phone is
+//     masked like a reporter's) instead of starting a new one.
+//   - POST /api/v1/grid/reports: a grid inspector's multipart report with
+//     photos (Options.Attachments: type by content, Exif stripped); the
+//     position may come from a photo's GPS; a report outside the
+//     inspector's own grid is accepted and tagged outside_own_grid; with
+//     fixed_on_site (随手办) the case is taken to closed at once by the
+//     inspector through workflow transitions.
+//   - POST /api/v1/enterprise/requests (unified social credit code
+//     required and checked) and GET /api/v1/enterprise/{code}/cases.
+//
+// The store cannot filter by phone, organisation code or address, so those
+// lookups read at most maxScan cases and say when they stopped early.
+//
+// The citizen's side: GET /api/v1/public/cases/{id} with the phone on the
+// case or the lookup token of its create response (an HMAC of the case id
+// under Options.LookupSecret; given only for cases without a phone) shows
+// the status, the official reply and a timeline without notes, staff or
+// contacts. POST …/rating rates the answer once per resolution: the verify
+// transition (or a note, when staff already recorded their callback — 回访
+// by staff is the verify transition with payload.satisfaction); an
+// unsatisfied rating then reopens (重办) the case.
+//
 // The package does no storage of its own: it validates and decodes requests,
 // then calls the workflow or a store.Store, which judges transitions with
 // cases.Decide.

@@ -13,7 +13,9 @@ import (
 
 	"yiwang/internal/attach"
 	"yiwang/internal/cases"
+	"yiwang/internal/dispatch"
 	"yiwang/internal/store"
+	"yiwang/internal/workflow"
 )
 
 const testSecret = "test-lookup-secret-0123456789abcdef"
@@ -38,7 +40,7 @@ func fakeLocate(lat, lon float64) (cases.Location, error) {
 
 // intakeHarness is a workflow harness with attachment storage under a
 // temporary directory, the fake geography and a lookup secret.
-func newIntakeHarness(t *testing.T, st store.Store) (*harness, string) {
+func newIntakeHarness(t testing.TB, st store.Store) (*harness, string) {
 	t.Helper()
 	dir := t.TempDir()
 	blobs, err := attach.NewDir(dir)
@@ -49,13 +51,20 @@ func newIntakeHarness(t *testing.T, st store.Store) (*harness, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := newWorkflowHarness(t, st)
-	wf := h.srv.wf
-	h2 := newHarness(t, st, func(o *Options) {
-		o.Workflow, o.Now = wf, h.srv.now
+	clk := &manualClock{t: t0}
+	eng, err := dispatch.DemoEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := workflow.New(workflow.Options{Store: st, Engine: eng, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, func(o *Options) {
+		o.Workflow, o.Now = wf, clk.Now
 		o.Attachments, o.Locate, o.LookupSecret = svc, fakeLocate, []byte(testSecret)
 	})
-	return h2, dir
+	return h, dir
 }
 
 // files lists the files under dir.

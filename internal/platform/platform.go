@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"yiwang/internal/api"
+	"yiwang/internal/attach"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/console"
@@ -42,6 +43,12 @@ type Options struct {
 	// RateLimit limits each client's creates (POST /api/v1/cases and
 	// POST /open311/v2/requests.*); the zero value sets no limit.
 	RateLimit ratelimit.Config
+	// AttachmentsDir, when set, keeps uploaded photos there (attach.Dir)
+	// and enables grid reports and GET /api/v1/attachments/{sha256}.
+	AttachmentsDir string
+	// LookupSecret (at least 32 bytes), when set, signs the citizens'
+	// lookup tokens of cases without a phone number.
+	LookupSecret []byte
 }
 
 // Node is one running platform process's components.
@@ -95,9 +102,21 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	if err := n.Workflow.LoadRules(ctx); err != nil {
 		o.Logger.Warn("the stored responsibility list cannot be used; serving the built-in one", "err", err)
 	}
+	var files *attach.Service
+	if o.AttachmentsDir != "" {
+		dir, err := attach.NewDir(o.AttachmentsDir)
+		if err == nil {
+			files, err = attach.New(attach.Options{Blobs: dir})
+		}
+		if err != nil {
+			n.Store.Close()
+			return nil, fmt.Errorf("opening attachment storage: %w", err)
+		}
+	}
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
 		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
+		Attachments: files, LookupSecret: o.LookupSecret,
 	})
 	if err != nil {
 		n.Store.Close()
