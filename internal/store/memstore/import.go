@@ -73,7 +73,7 @@ func (s *Store) importCases(imp []imported) ([]cases.Event, error) {
 		if err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
-		entries, evs, err := encodeEvents(imp[i].events, pos)
+		entries, evs, err := encodeEvents(imp[i].events, pos, s.publish != nil)
 		if err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}

@@ -66,23 +66,27 @@ func decodeCase(doc []byte) (cases.Case, error) {
 }
 
 // encodeEvents gives evs the log positions from first on and encodes
-// them. It returns their log entries and fresh copies decoded from those
-// entries (what readers of the log will get), to publish.
-func encodeEvents(evs []cases.Event, first int64) ([]entry, []cases.Event, error) {
+// them. It returns their log entries and, when copies is set, fresh copies
+// decoded from those entries (what readers of the log get), to publish.
+func encodeEvents(evs []cases.Event, first int64, copies bool) ([]entry, []cases.Event, error) {
 	entries := make([]entry, len(evs))
-	copies := make([]cases.Event, len(evs))
+	var out []cases.Event
 	for i := range evs {
 		evs[i].Pos = first + int64(i)
 		doc, err := json.Marshal(&evs[i])
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode event %s/%d: %w", evs[i].CaseID, evs[i].Seq, err)
 		}
-		if err := json.Unmarshal(doc, &copies[i]); err != nil {
-			return nil, nil, fmt.Errorf("decode event %s/%d: %w", evs[i].CaseID, evs[i].Seq, err)
-		}
 		entries[i] = entry{action: evs[i].Action, doc: doc}
+		if copies {
+			var e cases.Event
+			if err := json.Unmarshal(doc, &e); err != nil {
+				return nil, nil, fmt.Errorf("decode event %s/%d: %w", evs[i].CaseID, evs[i].Seq, err)
+			}
+			out = append(out, e)
+		}
 	}
-	return entries, copies, nil
+	return entries, out, nil
 }
 
 // decodeEvents decodes log entries' JSON.

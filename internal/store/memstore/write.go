@@ -11,7 +11,8 @@ import (
 
 // write runs fn under the state's lock, as the one writer. fn decides
 // every refusal before it changes anything, and returns the events it
-// committed, which are then published outside the lock, in commit order.
+// committed for this view's publisher (none when it has none), which are
+// then published outside the lock, in commit order.
 func (s *Store) write(ctx context.Context, fn func() ([]cases.Event, error)) error {
 	if err := s.ready(ctx); err != nil {
 		return err
@@ -107,7 +108,7 @@ func (s *Store) Create(ctx context.Context, req store.CreateRequest) (cases.Case
 		if err != nil {
 			return nil, fmt.Errorf("create: %w", err)
 		}
-		entries, pub, err := encodeEvents(events, st.nextPos())
+		entries, pub, err := encodeEvents(events, st.nextPos(), s.publish != nil)
 		if err != nil {
 			return nil, fmt.Errorf("create: %w", err)
 		}
@@ -165,7 +166,7 @@ func (s *Store) Transition(ctx context.Context, req store.TransitionRequest) (ca
 			return nil, err
 		}
 		events := []cases.Event{e}
-		entries, pub, err := encodeEvents(events, st.nextPos())
+		entries, pub, err := encodeEvents(events, st.nextPos(), s.publish != nil)
 		if err != nil {
 			return nil, err
 		}
