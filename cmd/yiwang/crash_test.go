@@ -46,7 +46,8 @@ func startServer(t *testing.T, db string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1",
-		"YIWANG_TEST_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "info"}, "\x1f"))
+		"YIWANG_TEST_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "info",
+			"--attachments", filepath.Join(t.TempDir(), "files"), "--escalate-every", "0"}, "\x1f"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	log := cfg.Logger()
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
+		AttachmentsDir: cfg.Attachments, LookupSecret: []byte(cfg.LookupSecret),
 	})
 	if err != nil {
 		return err

@@ -39,6 +39,10 @@ type Config struct {
 	NATS string
 	// Node names this node on the bus (default: host name and process id).
 	Node string
+	// Attachments is the directory of uploaded photos and files.
+	Attachments string
+	// LookupSecret signs citizens' lookup tokens (empty: one kept in the store).
+	LookupSecret string
 }
 
 type option struct {
@@ -60,6 +64,8 @@ func (c *Config) options(p *Pending) []option {
 		{"escalate-every", "YIWANG_ESCALATE_EVERY", "30s", "time between deadline scans that raise 督办 supervisions (0 turns the scanner off on this node)", &p.escalateEvery, validateDuration},
 		{"nats", "YIWANG_NATS", "", "NATS server URL; when set, every committed event is published to JetStream", &c.NATS, validateNATS},
 		{"node", "YIWANG_NODE", "", "name of this node on the bus (default: host name and process id)", &c.Node, nil},
+		{"attachments", "YIWANG_ATTACHMENTS", "./data/attachments", "directory where uploaded photos and files are kept (content-addressed)", &c.Attachments, nonEmpty},
+		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
 }
 
@@ -152,6 +158,20 @@ func validateDuration(s string) error {
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		return fmt.Errorf("must be a duration such as 30s or 5m, or 0")
+	}
+	return nil
+}
+
+func nonEmpty(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	return nil
+}
+
+func validateSecret(s string) error {
+	if s != "" && len(s) < 32 {
+		return fmt.Errorf("must be at least 32 bytes long (it is %d)", len(s))
 	}
 	return nil
 }

@@ -46,8 +46,9 @@ type Options struct {
 	// AttachmentsDir, when set, keeps uploaded photos there (attach.Dir)
 	// and enables grid reports and GET /api/v1/attachments/{sha256}.
 	AttachmentsDir string
-	// LookupSecret (at least 32 bytes), when set, signs the citizens'
-	// lookup tokens of cases without a phone number.
+	// LookupSecret (at least 32 bytes) signs the citizens' lookup tokens
+	// of cases without a phone number; when empty, a random secret kept in
+	// the store (shared by every node) is used.
 	LookupSecret []byte
 }
 
@@ -102,6 +103,11 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	if err := n.Workflow.LoadRules(ctx); err != nil {
 		o.Logger.Warn("the stored responsibility list cannot be used; serving the built-in one", "err", err)
 	}
+	secret, err := lookupSecret(ctx, n.Store, o.LookupSecret)
+	if err != nil {
+		n.Store.Close()
+		return nil, err
+	}
 	var files *attach.Service
 	if o.AttachmentsDir != "" {
 		dir, err := attach.NewDir(o.AttachmentsDir)
@@ -116,7 +122,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
 		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
-		Attachments: files, LookupSecret: o.LookupSecret,
+		Attachments: files, LookupSecret: secret,
 	})
 	if err != nil {
 		n.Store.Close()
