@@ -1,0 +1,83 @@
+package unit
+
+import (
+	"encoding/csv"
+	"errors"
+	"os"
+	"testing"
+)
+
+func TestExtract(t *testing.T) {
+	tests := []struct {
+		reply, name, typ string
+	}{
+		{"网友您好！针对您反映的问题,A3区洋湖街道高度重视，立即组织调查", "A3区洋湖街道", "街道乡镇"},
+		{"网友：您好，建议您直接向A7县教育局咨询", "A7县教育局", "教育"},
+		{"您反映的问题已转至K4县公安局调查处理", "K4县公安局", "公安"},
+		{"获悉情况后，我镇党委政府高度重视", "我镇", "街道乡镇"},
+		{"A市住房和城乡建设局回复：经调查……", "A市住房和城乡建设局", "住建"},
+		{"A4区城管执法局已对烧烤摊进行整改", "A4区城管执法局", "城管"},
+		{"A市人力资源和社会保障局：您好", "A市人力资源和社会保障局", "人社"},
+	}
+	for _, tt := range tests {
+		u, err := Extract(tt.reply)
+		if err != nil || u.Name != tt.name || u.Type != tt.typ {
+			t.Errorf("Extract(%q) = %+v, %v; want %s (%s)", tt.reply, u, err, tt.name, tt.typ)
+		}
+	}
+	for _, bad := range []string{"", "网友：您好！留言已收悉", "\xff\xfe", "。。。"} {
+		if _, err := Extract(bad); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Extract(%q) err = %v, want ErrNotFound", bad, err)
+		}
+	}
+}
+
+// TestCoverage measures how many real replies yield a unit.
+func TestCoverage(t *testing.T) {
+	f, err := os.Open("/work/shared/data/tipdm2020c/messages_with_replies.csv")
+	if err != nil {
+		t.Skipf("reference data not available: %v", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	byType := map[string]int{}
+	for _, r := range recs[1:] {
+		if u, err := Extract(r[5]); err == nil {
+			found++
+			byType[u.Type]++
+		}
+	}
+	share := float64(found) / float64(len(recs)-1)
+	t.Logf("%d of %d replies (%.1f%%) yield a unit; by type %v", found, len(recs)-1, 100*share, byType)
+	if share < 0.5 {
+		t.Errorf("only %.1f%% of replies yield a unit", 100*share)
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add("A3区洋湖街道高度重视")
+	f.Add("我镇")
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := Extract(s)
+		if err == nil && (u.Name == "" || u.Type == "") {
+			t.Fatalf("Extract(%q) = %+v without error", s, u)
+		}
+	})
+}
+
+func TestExamples(t *testing.T) {
+	replies := []Reply{
+		{"路灯坏了", "小区路灯", "A3区洋湖街道高度重视"},
+		{"路灯不亮", "路灯", "我镇高度重视"},
+		{"学校收费", "补课", "建议您直接向A7县教育局咨询"},
+		{"无", "无", "留言已收悉"},
+	}
+	ex, cov := Examples(replies, 2)
+	if cov.Replies != 4 || cov.Found != 3 || cov.Kept != 2 || len(ex) != 2 || ex[0].Label != "街道乡镇" {
+		t.Fatalf("Examples = %+v, %+v", ex, cov)
+	}
+}
