@@ -2,11 +2,13 @@ package open311
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -415,5 +417,35 @@ func TestCreateRetryAcrossNodes(t *testing.T) {
 	decodeJSON(t, f2.post(t, "requests.json", validForm(t)), &again)
 	if again[0].ID != first[0].ID {
 		t.Fatalf("node 2 created %s for a retry of %s", again[0].ID, first[0].ID)
+	}
+}
+
+// TestCreateConcurrentRetries: identical posts racing on one node create
+// one case; every answer names it.
+func TestCreateConcurrentRetries(t *testing.T) {
+	f := newFixture(t, Config{})
+	form := validForm(t)
+	ids := make(chan string, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			rec := f.post(t, "requests.json", form)
+			var out clientCreated
+			if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+				t.Errorf("status %d: %s", rec.Code, rec.Body)
+				ids <- ""
+				return
+			}
+			ids <- out[0].ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != 1 || f.count(t) != 1 {
+		t.Fatalf("answers name %v; %d cases stored, want 1", seen, f.count(t))
 	}
 }
