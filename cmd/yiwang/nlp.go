@@ -9,11 +9,12 @@ import (
 
 	"yiwang/internal/demo"
 	"yiwang/internal/nlp/classify"
+	"yiwang/internal/nlp/unit"
 )
 
 func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file")
+		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file\n  units    extract answering units from official replies; k-fold evaluation of a unit-type classifier")
 		if len(args) == 0 {
 			return fmt.Errorf("%w: nlp needs a command", errUsage)
 		}
@@ -26,8 +27,10 @@ func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nlpEval(ctx, args[1:], stdout, stderr)
 	case "predict":
 		return nlpPredict(ctx, args[1:], stdout, stderr)
+	case "units":
+		return nlpUnits(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("%w: unknown nlp command %q (known: train, eval, predict)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown nlp command %q (known: train, eval, predict, units)", errUsage, args[0])
 }
 
 // nlpTrainFlags are the training options shared by train and eval.
@@ -188,4 +191,52 @@ func nlpPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(m.Predict(*title, *body, 3))
+}
+
+func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nlp units", "[--data messages_with_replies.csv] [--folds 5] [--min 20] [--json]", stderr)
+	data := fs.String("data", "", "CSV with columns title, body, reply; default: the embedded replies set")
+	folds := fs.Int("folds", 5, "stratified folds")
+	minPer := fs.Int("min", 20, "unit types with fewer examples are left out")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *folds < 2 || *minPer < *folds {
+		return fmt.Errorf("%w: --folds must be at least 2 and --min at least --folds", errUsage)
+	}
+	var replies []unit.Reply
+	if *data != "" {
+		ex, err := readExamples(*data, "reply")
+		if err != nil {
+			return err
+		}
+		for _, e := range ex {
+			replies = append(replies, unit.Reply{Title: e.Title, Body: e.Body, Reply: e.Label})
+		}
+	} else {
+		msgs, err := demo.Messages()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if m.Set == demo.SetReplies {
+				replies = append(replies, unit.Reply{Title: m.Title, Body: m.Body, Reply: m.Reply})
+			}
+		}
+	}
+	ex, cov := unit.Examples(replies, *minPer)
+	r, _, err := classify.CrossValidate(ex, classify.Folds(ex, *folds, 1), classify.Options{Seed: 1})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(struct {
+			Coverage unit.Coverage   `json:"coverage"`
+			Report   classify.Report `json:"report"`
+		}{cov, r})
+	}
+	fmt.Fprintf(stdout, "%d of %d replies name a unit of known type (%.1f%%); by type: %v\n", cov.Found, cov.Replies, 100*float64(cov.Found)/float64(max(1, cov.Replies)), cov.ByType)
+	fmt.Fprintf(stdout, "unit-type classifier, %d types with at least %d examples (%d messages), %d-fold:\n\n", len(cov.Types), *minPer, cov.Kept, *folds)
+	return r.WriteText(stdout)
 }
