@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store"
 )
 
 // imported is one validated history and the case it replays to.
@@ -24,27 +25,13 @@ func (s *Store) Import(ctx context.Context, histories [][]cases.Event) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	imp := make([]imported, 0, len(histories))
-	seen := make(map[string]bool, len(histories))
-	for i, h := range histories {
-		if len(h) == 0 {
-			return fmt.Errorf("import: history %d is empty: %w", i, cases.ErrInvalid)
-		}
-		evs := make([]cases.Event, len(h))
-		for j, e := range h {
-			e.At = norm(e.At)
-			e.Pos = 0
-			evs[j] = e
-		}
-		c, err := cases.Replay(evs)
-		if err != nil {
-			return fmt.Errorf("import: history %d (case %s): %w: %w", i, h[0].CaseID, cases.ErrInvalid, err)
-		}
-		if seen[c.ID] {
-			return fmt.Errorf("import: case %s appears twice: %w", c.ID, cases.ErrInvalid)
-		}
-		seen[c.ID] = true
-		imp = append(imp, imported{c: c, events: evs})
+	prepared, err := store.PrepareImport(histories)
+	if err != nil {
+		return err
+	}
+	imp := make([]imported, len(prepared))
+	for i, p := range prepared {
+		imp[i] = imported{c: p.Case, events: p.Events}
 	}
 	if len(imp) == 0 {
 		return nil
@@ -67,7 +54,7 @@ func (s *Store) importCases(imp []imported) ([]cases.Event, error) {
 	for i := range imp {
 		c := &imp[i].c
 		if st.cases[c.ID] != nil {
-			return nil, fmt.Errorf("import: case %s already exists: %w", c.ID, cases.ErrInvalid)
+			return nil, fmt.Errorf("import: case %s: %w", c.ID, store.ErrExists)
 		}
 		doc, f, err := encodeCase(c)
 		if err != nil {

@@ -122,7 +122,7 @@ func (s *Store) ready(ctx context.Context) error {
 
 // norm is how the store keeps times: UTC, to the microsecond, as the SQL
 // stores do.
-func norm(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func norm(t time.Time) time.Time { return store.Time(t) }
 
 // at is a request's time: t, or the clock when t is zero.
 func (s *Store) at(t time.Time) time.Time {

@@ -2,9 +2,9 @@ package sqlstore
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
+
+	"yiwang/internal/store"
 )
 
 // Case ids are PREFIX-YYYYMMDD-NNNNNN: the creation date in Asia/Shanghai and
@@ -14,34 +14,14 @@ import (
 // (a failed request in a batch does not return its number).
 
 // idDay is the counter key for a case created at t.
-func (s *Store) idDay(t time.Time) string { return t.In(s.shanghai).Format("20060102") }
+func (s *Store) idDay(t time.Time) string { return s.idFormat().Day(t) }
 
-func (s *Store) formatID(day string, n int64) string {
-	return fmt.Sprintf("%s-%s-%06d", s.prefix, day, n)
-}
+func (s *Store) formatID(day string, n int64) string { return s.idFormat().Format(day, n) }
 
 // parseID returns the day and number of an id in this store's format.
-func (s *Store) parseID(id string) (day string, n int64, ok bool) {
-	rest, found := strings.CutPrefix(id, s.prefix+"-")
-	if !found {
-		return "", 0, false
-	}
-	day, num, found := strings.Cut(rest, "-")
-	if !found || len(day) != 8 || len(num) < 6 {
-		return "", 0, false
-	}
-	if _, err := time.Parse("20060102", day); err != nil {
-		return "", 0, false
-	}
-	if strings.Trim(num, "0123456789") != "" {
-		return "", 0, false
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil {
-		return "", 0, false
-	}
-	return day, n, true
-}
+func (s *Store) parseID(id string) (day string, n int64, ok bool) { return s.idFormat().Parse(id) }
+
+func (s *Store) idFormat() store.IDFormat { return store.IDFormat{Prefix: s.prefix, Zone: s.shanghai} }
 
 // idRange is the block of numbers a batch reserved for one day.
 type idRange struct{ next, end int64 }

@@ -13,9 +13,8 @@ import (
 	"yiwang/internal/store"
 )
 
-// ErrExists is returned by Import when a case id is already stored (or
-// repeated within the import).
-var ErrExists = errors.New("case already exists")
+// ErrExists is store.ErrExists, kept for callers of this package.
+var ErrExists = store.ErrExists
 
 // importCase is one validated history and the case it replays to.
 type importCase struct {
@@ -32,27 +31,13 @@ func (s *Store) Import(ctx context.Context, histories [][]cases.Event) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	imp := make([]importCase, 0, len(histories))
-	seen := make(map[string]bool, len(histories))
-	for i, h := range histories {
-		if len(h) == 0 {
-			return fmt.Errorf("import: history %d is empty: %w", i, cases.ErrInvalid)
-		}
-		evs := make([]cases.Event, len(h))
-		for j, e := range h {
-			e.At = norm(e.At)
-			e.Pos = 0
-			evs[j] = e
-		}
-		c, err := cases.Replay(evs)
-		if err != nil {
-			return fmt.Errorf("import: history %d (case %s): %w: %w", i, h[0].CaseID, cases.ErrInvalid, err)
-		}
-		if seen[c.ID] {
-			return fmt.Errorf("import: case %s appears twice: %w", c.ID, ErrExists)
-		}
-		seen[c.ID] = true
-		imp = append(imp, importCase{c: c, events: evs})
+	prepared, err := store.PrepareImport(histories)
+	if err != nil {
+		return err
+	}
+	imp := make([]importCase, len(prepared))
+	for i, p := range prepared {
+		imp[i] = importCase{c: p.Case, events: p.Events}
 	}
 	if len(imp) == 0 {
 		return nil

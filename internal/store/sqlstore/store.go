@@ -158,4 +158,4 @@ func (s *Store) closeDBs() error {
 
 // norm is how the store keeps times: UTC, to the microsecond (the precision
 // PostgreSQL keeps), so both dialects give identical results.
-func norm(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func norm(t time.Time) time.Time { return store.Time(t) }
