@@ -14,7 +14,9 @@ import (
 	"yiwang/internal/config"
 	"yiwang/internal/demo"
 	"yiwang/internal/notify"
+	"yiwang/internal/open311"
 	"yiwang/internal/platform"
+	"yiwang/internal/ratelimit"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -39,6 +41,8 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
 		AttachmentsDir: cfg.Attachments, LookupSecret: []byte(cfg.LookupSecret),
+		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys},
+		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
 	})
 	if err != nil {
 		return err

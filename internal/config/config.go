@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -43,6 +44,14 @@ type Config struct {
 	Attachments string
 	// LookupSecret signs citizens' lookup tokens (empty: one kept in the store).
 	LookupSecret string
+	// Open311Keys are the api_keys allowed to create Open311 requests.
+	Open311Keys []string
+	// Open311Jurisdiction is the jurisdiction_id the Open311 endpoint serves.
+	Open311Jurisdiction string
+	// Rate and Burst limit each client's creates and public look-ups
+	// (requests per second, bucket size); Rate 0 turns limits off.
+	Rate  float64
+	Burst int
 }
 
 type option struct {
@@ -65,6 +74,10 @@ func (c *Config) options(p *Pending) []option {
 		{"nats", "YIWANG_NATS", "", "NATS server URL; when set, every committed event is published to JetStream", &c.NATS, validateNATS},
 		{"node", "YIWANG_NODE", "", "name of this node on the bus (default: host name and process id)", &c.Node, nil},
 		{"attachments", "YIWANG_ATTACHMENTS", "./data/attachments", "directory where uploaded photos and files are kept (content-addressed)", &c.Attachments, nonEmpty},
+		{"open311-keys", "YIWANG_OPEN311_KEYS", "", "comma-separated api_keys allowed to create Open311 requests (none: creation is open, for development)", &p.open311Keys, nil},
+		{"open311-jurisdiction", "YIWANG_OPEN311_JURISDICTION", "wuhan.gov.cn", "jurisdiction_id served by /open311/v2/", &c.Open311Jurisdiction, nonEmpty},
+		{"rate", "YIWANG_RATE", "20", "creates and public look-ups per second allowed to each client (API key or IP); 0 turns limits off", &p.rate, validateNonNegative},
+		{"burst", "YIWANG_BURST", "100", "how many requests a client may make at once before --rate applies", &p.burst, validateNonNegative},
 		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
 }
@@ -87,6 +100,8 @@ type Pending struct {
 	revealTokens  string
 	webhooks      string
 	escalateEvery string
+	open311Keys   string
+	rate, burst   string
 }
 
 // Finish applies environment variables to options not set by flag, then
@@ -109,6 +124,10 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.RevealTokens = splitList(p.revealTokens)
 	p.cfg.Webhooks = splitList(p.webhooks)
 	p.cfg.EscalateEvery, _ = time.ParseDuration(p.escalateEvery) // validated above
+	p.cfg.Open311Keys = splitList(p.open311Keys)
+	p.cfg.Rate, _ = strconv.ParseFloat(p.rate, 64)
+	burst, _ := strconv.ParseFloat(p.burst, 64)
+	p.cfg.Burst = int(burst)
 	return p.cfg, nil
 }
 
@@ -172,6 +191,14 @@ func nonEmpty(s string) error {
 func validateSecret(s string) error {
 	if s != "" && len(s) < 32 {
 		return fmt.Errorf("must be at least 32 bytes long (it is %d)", len(s))
+	}
+	return nil
+}
+
+func validateNonNegative(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f != f {
+		return fmt.Errorf("must be a number, 0 or more")
 	}
 	return nil
 }

@@ -40,8 +40,9 @@ type Options struct {
 	Version string
 	// Open311 configures the GeoReport v2 endpoint under /open311/v2/.
 	Open311 open311.Config
-	// RateLimit limits each client's creates (POST /api/v1/cases and
-	// POST /open311/v2/requests.*); the zero value sets no limit.
+	// RateLimit limits each client's creates (every create endpoint of the
+	// API and POST /open311/v2/requests.*) and public case look-ups; the
+	// zero value sets no limit.
 	RateLimit ratelimit.Config
 	// AttachmentsDir, when set, keeps uploaded photos there (attach.Dir)
 	// and enables grid reports and GET /api/v1/attachments/{sha256}.
@@ -144,7 +145,15 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		return ratelimit.Middleware(limiter, client, deny, o.Now, h)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/v1/cases", limit(apiHandler, ratelimit.ProblemDeny(api.ProblemBase+"rate-limited")))
+	problemDeny := ratelimit.ProblemDeny(api.ProblemBase + "rate-limited")
+	// Every way in that creates a case, and the citizens' public look-ups
+	// (which a guesser could otherwise try phone numbers against).
+	for _, pattern := range []string{
+		"POST /api/v1/cases", "POST /api/v1/hotline/cases", "POST /api/v1/grid/reports",
+		"POST /api/v1/enterprise/requests", "GET /api/v1/public/", "POST /api/v1/public/",
+	} {
+		mux.Handle(pattern, limit(apiHandler, problemDeny))
+	}
 	mux.Handle(open311.Prefix, o311)
 	mux.Handle("POST "+open311.Prefix+"requests.json", limit(o311, open311.RateLimited))
 	mux.Handle("POST "+open311.Prefix+"requests.xml", limit(o311, open311.RateLimited))

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"yiwang/internal/ratelimit"
 	"yiwang/internal/store"
 )
 
@@ -89,5 +90,42 @@ func TestCreateIsDispatched(t *testing.T) {
 	}
 	if n.Workflow.Engine() != n.Dispatch {
 		t.Errorf("the workflow does not serve the node's built-in list")
+	}
+}
+
+// TestRateLimitsCoverEveryWayIn checks that each create endpoint and the
+// public look-up answer 429 with Retry-After once a client's bucket is empty.
+func TestRateLimitsCoverEveryWayIn(t *testing.T) {
+	n, err := Open(context.Background(), Options{
+		DB:        "sqlite:" + filepath.Join(t.TempDir(), "t.db"),
+		Logger:    slog.New(slog.DiscardHandler),
+		RateLimit: ratelimit.Config{Rate: 0.001, Burst: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for _, tt := range []struct{ method, path string }{
+		{"POST", "/api/v1/cases"}, {"POST", "/api/v1/hotline/cases"}, {"POST", "/api/v1/grid/reports"},
+		{"POST", "/api/v1/enterprise/requests"}, {"GET", "/api/v1/public/cases/WH-20261123-000001?phone=1"},
+		{"POST", "/open311/v2/requests.json"},
+	} {
+		codes := []int{}
+		for range 2 {
+			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader("{}"))
+			req.RemoteAddr = "192.0.2.7:5555"
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			n.Handler.ServeHTTP(rec, req)
+			codes = append(codes, rec.Code)
+			if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
+				t.Errorf("%s %s: 429 without Retry-After", tt.method, tt.path)
+			}
+		}
+		// One bucket per client across paths: after its first request the
+		// client is limited everywhere.
+		if codes[1] != http.StatusTooManyRequests {
+			t.Errorf("%s %s: second request got %d, want 429", tt.method, tt.path, codes[1])
+		}
 	}
 }
