@@ -34,6 +34,9 @@ type NLPOptions struct {
 	Classify int
 	// SkipUnlabeled skips the with-unlabelled-data cross-validation.
 	SkipUnlabeled bool
+	// DupItems GENERATED near-duplicates are indexed (default 1,000,000)
+	// and DupQueries looked up (default 1,000); negative skips.
+	DupItems, DupQueries int
 }
 
 // NLPResult is what `yiwang bench nlp --json` prints.
@@ -62,13 +65,15 @@ type NLPResult struct {
 	P99Ms      float64 `json:"p99_ms"`
 	TrainS     float64 `json:"train_s"` // training one model on all the labelled data
 
-	// Duplicates and hot issues (see their fields' docs); nil until measured.
-	DupItems  int      `json:"dup_items,omitempty"`
-	DupP50Ms  *float64 `json:"dup_p50_ms"`
-	DupP99Ms  *float64 `json:"dup_p99_ms"`
-	DupRecall *float64 `json:"dup_recall,omitempty"`
-	HotItems  int      `json:"hot_items,omitempty"`
-	Hot100kS  *float64 `json:"hot_100k_s"`
+	// Duplicates: DupItems GENERATED perturbations of the real messages
+	// indexed, Similar timed per query (see benchDedup); nil when skipped.
+	DupItems      int      `json:"dup_items,omitempty"`
+	DupP50Ms      *float64 `json:"dup_p50_ms"`
+	DupP99Ms      *float64 `json:"dup_p99_ms"`
+	DupRecall     *float64 `json:"dup_recall,omitempty"`
+	DupFalseMatch *float64 `json:"dup_false_match,omitempty"`
+	HotItems      int      `json:"hot_items,omitempty"`
+	Hot100kS      *float64 `json:"hot_100k_s"`
 }
 
 func (o NLPOptions) withDefaults() NLPOptions {
@@ -86,6 +91,12 @@ func (o NLPOptions) withDefaults() NLPOptions {
 	}
 	if o.Classify <= 0 {
 		o.Classify = 20_000
+	}
+	if o.DupItems == 0 {
+		o.DupItems = 1_000_000
+	}
+	if o.DupQueries <= 0 {
+		o.DupQueries = 1_000
 	}
 	return o
 }
@@ -141,6 +152,10 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 	res.MsgsPerS = float64(o.Classify) / time.Since(start).Seconds()
 	runtime.GOMAXPROCS(prev)
 	res.P50Ms, res.P99Ms = percentileMs(lat, 50), percentileMs(lat, 99)
+	if o.DupItems > 0 {
+		d := benchDedup(msgs, o.DupItems, o.DupQueries, o.Seed)
+		res.DupItems, res.DupP50Ms, res.DupP99Ms, res.DupRecall, res.DupFalseMatch = d.items, &d.p50, &d.p99, &d.recall, &d.falseMatch
+	}
 	return res, nil
 }
 
