@@ -1,0 +1,153 @@
+package hot
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"yiwang/internal/nlp/text"
+)
+
+// nameTerms is how many key terms name an issue.
+const nameTerms = 3
+
+// makeIssue summarises the docs of one group.
+func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
+	var is Issue
+	reporters := map[string]bool{}
+	areas := map[string]int{}
+	weight := map[uint64]float64{}
+	for _, i := range group {
+		d := docs[i]
+		m := msgs[d.msg]
+		is.Members = append(is.Members, m.ID)
+		if m.Reporter == "" {
+			is.Reporters++
+		} else if !reporters[m.Reporter] {
+			reporters[m.Reporter] = true
+			is.Reporters++
+		}
+		is.Votes += max(0, m.Support) + max(0, m.Against)
+		if !m.Time.Before(now.Add(-7*24*time.Hour)) {
+			is.Recent++
+		}
+		if is.First.IsZero() || m.Time.Before(is.First) {
+			is.First = m.Time
+		}
+		if m.Time.After(is.Last) {
+			is.Last = m.Time
+		}
+		if d.area != "" {
+			areas[d.area]++
+		}
+		for _, t := range d.terms {
+			weight[t.h] += t.w
+		}
+	}
+	for a, c := range areas {
+		if 2*c > len(group) && (is.Area == "" || a < is.Area) {
+			is.Area = a
+		}
+	}
+	is.Terms = termTexts(docs, group, msgs, weight)
+	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.Terms[:min(nameTerms, len(is.Terms))], "/"))
+	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))
+	return is
+}
+
+// termTexts spells out the group's key terms, strongest first, leaving out
+// a term contained in a stronger one.
+func termTexts(docs []doc, group []int, msgs []Message, weight map[uint64]float64) []string {
+	// Find the text of each weighted hash in the members' titles and bodies.
+	spelled := map[uint64]string{}
+	for _, i := range group {
+		m := msgs[docs[i].msg]
+		for _, s := range []string{m.Title, firstRunes(m.Body, textRunes)} {
+			norm := text.AppendNormalized(nil, s)
+			text.Grams(norm, func(h uint64, st, e int) {
+				if _, ok := weight[h]; ok && spelled[h] == "" {
+					spelled[h] = text.Term(norm, st, e)
+				}
+			})
+		}
+	}
+	hs := make([]uint64, 0, len(weight))
+	for h := range weight {
+		hs = append(hs, h)
+	}
+	slices.SortFunc(hs, func(a, b uint64) int {
+		switch {
+		case weight[a] > weight[b]:
+			return -1
+		case weight[a] < weight[b]:
+			return 1
+		}
+		return strings.Compare(spelled[a], spelled[b])
+	})
+	var out []string
+	for _, h := range hs {
+		if s := spelled[h]; s != "" && !strings.ContainsRune(s, '<') {
+			out = addTerm(out, s)
+		}
+		if len(out) == 8 {
+			break
+		}
+	}
+	return out
+}
+
+// addTerm adds s to the chosen terms: dropped when a chosen term contains
+// it, replacing a chosen term it contains, joined to a chosen term that
+// ends with its first runes or starts with its last ones (an overlap of at
+// least two runes: "油烟扰" + "烟扰民" → "油烟扰民"), else appended.
+func addTerm(out []string, s string) []string {
+	for k, o := range out {
+		if m, ok := join(o, s); ok {
+			out[k] = m
+			// The longer term may now join another chosen one.
+			for j := len(out) - 1; j >= 0; j-- {
+				if j == k {
+					continue
+				}
+				if m2, ok := join(out[k], out[j]); ok {
+					out[k] = m2
+					out = append(out[:j], out[j+1:]...)
+					break
+				}
+			}
+			return out
+		}
+	}
+	return append(out, s)
+}
+
+// maxTermRunes bounds a joined term: longer chains cross phrase boundaries.
+const maxTermRunes = 6
+
+// join merges two terms when one contains the other or they overlap (by
+// two runes, or one when a term is a bigram) into at most maxTermRunes.
+func join(a, b string) (string, bool) {
+	switch {
+	case strings.Contains(a, b):
+		return a, true
+	case strings.Contains(b, a):
+		return b, true
+	}
+	ar, br := []rune(a), []rune(b)
+	least := 2
+	if min(len(ar), len(br)) <= 2 {
+		least = 1
+	}
+	for n := min(len(ar), len(br)) - 1; n >= least; n-- {
+		if len(ar)+len(br)-n > maxTermRunes {
+			break
+		}
+		if string(ar[len(ar)-n:]) == string(br[:n]) {
+			return a + string(br[n:]), true
+		}
+		if string(br[len(br)-n:]) == string(ar[:n]) {
+			return b + string(ar[n:]), true
+		}
+	}
+	return "", false
+}
