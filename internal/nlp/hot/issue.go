@@ -28,7 +28,7 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 			is.Reporters++
 		}
 		is.Votes += max(0, m.Support) + max(0, m.Against)
-		if !m.Time.Before(now.Add(-7*24*time.Hour)) {
+		if !m.Time.Before(now.Add(-7 * 24 * time.Hour)) {
 			is.Recent++
 		}
 		if is.First.IsZero() || m.Time.Before(is.First) {
