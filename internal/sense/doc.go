@@ -1,0 +1,15 @@
+// Package sense owns the city's vital signs (城市体征): it takes sensor
+// readings in (HTTP line protocol or JSON batches, MQTT), checks each one
+// against the sensor registry, stores it in the in-memory time-series store,
+// evaluates the alarm rules and hands alarms to the alarm manager, which
+// opens one case per alarm through the case workflow.
+//
+// Sub-packages: registry (sensor points and their CSV import), lineproto
+// (InfluxDB line protocol parser), tsdb (Gorilla-compressed series with
+// rollups), rules (alarm rules as YAML data and their evaluation), alarm
+// (alarm lifecycle and cases), mqttin (MQTT subscription).
+//
+// Nothing in the ingest path stops for one bad reading: every rejected
+// reading is counted by reason and the latest ones are kept in a small
+// quarantine with a message saying what was wrong.
+package sense
