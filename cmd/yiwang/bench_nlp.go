@@ -17,6 +17,7 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	python := fs.String("python", "/usr/bin/python3", "Python with scikit-learn and jieba (Debian python3-sklearn, python3-jieba)")
 	n := fs.Int("n", 20_000, "messages classified one by one for throughput and latency")
 	dupItems := fs.Int("dup-items", 1_000_000, "GENERATED near-duplicates indexed for the lookup benchmark (0 skips)")
+	hotItems := fs.Int("hot-items", 100_000, "GENERATED messages clustered into hot issues (0 skips)")
 	skipUnl := fs.Bool("skip-unlabeled", false, "skip the cross-validation with the unlabelled messages in the IDF")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
@@ -25,7 +26,7 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *folds < 2 || *n < 1 {
 		return fmt.Errorf("%w: --folds must be at least 2 and -n at least 1", errUsage)
 	}
-	res, err := bench.NLP(ctx, bench.NLPOptions{Data: *data, Folds: *folds, Script: *script, Python: *python, Classify: *n, SkipUnlabeled: *skipUnl, DupItems: dupOpt(*dupItems)})
+	res, err := bench.NLP(ctx, bench.NLPOptions{Data: *data, Folds: *folds, Script: *script, Python: *python, Classify: *n, SkipUnlabeled: *skipUnl, DupItems: dupOpt(*dupItems), HotItems: dupOpt(*hotItems)})
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "    recall of the perturbed source item %.3f, matches from another message %.3f\n", *res.DupRecall, *res.DupFalseMatch)
 	}
 	if res.Hot100kS != nil {
-		fmt.Fprintf(stdout, "  hot issues, clustering %d messages: %.2f s\n", res.HotItems, *res.Hot100kS)
+		fmt.Fprintf(stdout, "  hot issues, clustering %d GENERATED messages: %.2f s (%d issues)\n", res.HotItems, *res.Hot100kS, res.HotIssues)
 	}
 	return nil
 }
@@ -61,7 +62,7 @@ func printOptMs(w io.Writer, label string, p50, p99 *float64) {
 	fmt.Fprintf(w, "%s p50 %.3f ms  p99 %.3f ms\n", label, *p50, *p99)
 }
 
-// dupOpt maps the flag (0 = skip) to bench.NLPOptions (negative = skip).
+// dupOpt maps a size flag (0 = skip) to bench.NLPOptions (negative = skip).
 func dupOpt(n int) int {
 	if n <= 0 {
 		return -1

@@ -37,6 +37,9 @@ type NLPOptions struct {
 	// DupItems GENERATED near-duplicates are indexed (default 1,000,000)
 	// and DupQueries looked up (default 1,000); negative skips.
 	DupItems, DupQueries int
+	// HotItems GENERATED messages are clustered into hot issues (default
+	// 100,000); negative skips.
+	HotItems int
 }
 
 // NLPResult is what `yiwang bench nlp --json` prints.
@@ -72,8 +75,11 @@ type NLPResult struct {
 	DupP99Ms      *float64 `json:"dup_p99_ms"`
 	DupRecall     *float64 `json:"dup_recall,omitempty"`
 	DupFalseMatch *float64 `json:"dup_false_match,omitempty"`
-	HotItems      int      `json:"hot_items,omitempty"`
-	Hot100kS      *float64 `json:"hot_100k_s"`
+	// Hot issues: seconds hot.Cluster takes for HotItems GENERATED
+	// messages (see benchHot); nil when skipped.
+	HotItems  int      `json:"hot_items,omitempty"`
+	Hot100kS  *float64 `json:"hot_100k_s"`
+	HotIssues int      `json:"hot_issues,omitempty"`
 }
 
 func (o NLPOptions) withDefaults() NLPOptions {
@@ -94,6 +100,9 @@ func (o NLPOptions) withDefaults() NLPOptions {
 	}
 	if o.DupItems == 0 {
 		o.DupItems = 1_000_000
+	}
+	if o.HotItems == 0 {
+		o.HotItems = 100_000
 	}
 	if o.DupQueries <= 0 {
 		o.DupQueries = 1_000
@@ -155,6 +164,10 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 	if o.DupItems > 0 {
 		d := benchDedup(msgs, o.DupItems, o.DupQueries, o.Seed)
 		res.DupItems, res.DupP50Ms, res.DupP99Ms, res.DupRecall, res.DupFalseMatch = d.items, &d.p50, &d.p99, &d.recall, &d.falseMatch
+	}
+	if o.HotItems > 0 {
+		s, issues := benchHot(msgs, o.HotItems, o.Seed)
+		res.HotItems, res.Hot100kS, res.HotIssues = o.HotItems, &s, issues
 	}
 	return res, nil
 }

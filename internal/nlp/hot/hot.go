@@ -3,8 +3,11 @@ package hot
 import (
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"yiwang/internal/nlp/text"
@@ -92,15 +95,17 @@ type doc struct {
 	msg   int
 	area  string
 	t     int64
-	grams map[uint64]float64 // 2- and 3-gram counts
-	terms []term             // key terms
+	terms []term // key terms
 }
 
 type term struct {
-	h    uint64
-	w    float64
-	text string
+	h uint64
+	w float64
 }
+
+// dfBits sizes the document-frequency table: grams are counted by hash in
+// 2^dfBits slots (a collision only overstates a gram's frequency).
+const dfBits = 23
 
 // Cluster groups the messages up to now (within Lookback) into issues,
 // hottest first. Messages are linked when they share at least MinShared of
@@ -114,22 +119,59 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 		if m.Time.After(now) || o.Lookback > 0 && m.Time.Before(now.Add(-o.Lookback)) {
 			continue
 		}
-		docs = append(docs, prepare(i, m))
+		d := doc{msg: i, area: m.Area, t: m.Time.Unix()}
+		if d.area == "" {
+			d.area = areaCode.FindString(m.Title + " " + firstRunes(m.Body, textRunes))
+		}
+		docs = append(docs, d)
 	}
 	sort.SliceStable(docs, func(a, b int) bool { return docs[a].t < docs[b].t })
-	df := map[uint64]int32{}
-	for _, d := range docs {
-		for h := range d.grams {
-			df[h]++
+	df := make([]int32, 1<<dfBits)
+	parallel(len(docs), func(buf []uint64, i int) []uint64 {
+		buf = grams(msgs[docs[i].msg], buf[:0])
+		for k, h := range buf {
+			if k == 0 || h != buf[k-1] {
+				atomic.AddInt32(&df[h&(1<<dfBits-1)], 1)
+			}
 		}
-	}
+		return buf
+	})
 	// Terms in more than 2% of the messages (at least 20) say nothing about
 	// one matter.
 	common := int32(max(20, len(docs)/50))
 	n := float64(len(docs))
+	parallel(len(docs), func(buf []uint64, i int) []uint64 {
+		buf = grams(msgs[docs[i].msg], buf[:0])
+		docs[i].terms = keyTerms(buf, df, common, n, o.KeyTerms)
+		return buf
+	})
+	parent := link(docs, o)
+	groups := map[int][]int{}
 	for i := range docs {
-		docs[i].keyTerms(df, common, n, o.KeyTerms)
+		r := find(parent, i)
+		groups[r] = append(groups[r], i)
 	}
+	var issues []Issue
+	for _, g := range groups {
+		if len(g) >= o.MinMembers {
+			issues = append(issues, makeIssue(docs, g, msgs, now))
+		}
+	}
+	slices.SortFunc(issues, func(a, b Issue) int {
+		switch {
+		case a.Heat > b.Heat:
+			return -1
+		case a.Heat < b.Heat:
+			return 1
+		}
+		return len(b.Members) - len(a.Members)
+	})
+	return issues
+}
+
+// link returns the union-find forest of docs linked by shared key terms
+// within the window and area rules.
+func link(docs []doc, o Options) []int {
 	parent := make([]int, len(docs))
 	for i := range parent {
 		parent[i] = i
@@ -158,70 +200,72 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 			postings[t.h] = append(postings[t.h], int32(i))
 		}
 	}
-	groups := map[int][]int{}
-	for i := range docs {
-		r := find(parent, i)
-		groups[r] = append(groups[r], i)
-	}
-	var issues []Issue
-	for _, g := range groups {
-		if len(g) >= o.MinMembers {
-			issues = append(issues, makeIssue(docs, g, msgs, now))
-		}
-	}
-	slices.SortFunc(issues, func(a, b Issue) int {
-		switch {
-		case a.Heat > b.Heat:
-			return -1
-		case a.Heat < b.Heat:
-			return 1
-		}
-		return len(b.Members) - len(a.Members)
-	})
-	return issues
+	return parent
 }
 
-func prepare(i int, m Message) doc {
-	d := doc{msg: i, area: m.Area, t: m.Time.Unix(), grams: map[uint64]float64{}}
-	if d.area == "" {
-		d.area = areaCode.FindString(m.Title + " " + firstRunes(m.Body, textRunes))
+// parallel calls fn(buf, i) for i in [0, n) on every processor, each
+// worker reusing the buffer fn returns.
+func parallel(n int, fn func(buf []uint64, i int) []uint64) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []uint64
+			for i := w; i < n; i += workers {
+				buf = fn(buf, i)
+			}
+		}()
 	}
-	norm := text.AppendNormalized(nil, m.Title)
-	text.Grams(norm, func(h uint64, s, e int) {
-		if e-s >= 2 {
-			d.grams[h] += 2
-		}
-	})
-	norm = text.AppendNormalized(norm[:0], firstRunes(m.Body, textRunes))
-	text.Grams(norm, func(h uint64, s, e int) {
-		if e-s >= 2 {
-			d.grams[h]++
-		}
-	})
-	return d
+	wg.Wait()
 }
 
-// keyTerms keeps the k grams of highest TF-IDF that are neither common nor
-// unique to this message, and drops the counts.
-func (d *doc) keyTerms(df map[uint64]int32, common int32, n float64, k int) {
-	for h, tf := range d.grams {
-		f := df[h]
+// grams appends the hashes of the 2- and 3-grams of a message's title
+// (twice: a title gram counts double) and of the start of its body, sorted.
+func grams(m Message, buf []uint64) []uint64 {
+	var rs []rune
+	for _, s := range []string{m.Title, m.Title, firstRunes(m.Body, textRunes)} {
+		rs = text.AppendNormalized(rs[:0], s)
+		text.Grams(rs, func(h uint64, st, e int) {
+			if e-st >= 2 {
+				buf = append(buf, h)
+			}
+		})
+	}
+	slices.Sort(buf)
+	return buf
+}
+
+// keyTerms returns the k grams of sorted of highest TF-IDF that are neither
+// common nor unique to this message.
+func keyTerms(sorted []uint64, df []int32, common int32, n float64, k int) []term {
+	top := make([]term, 0, k)
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		h, tf := sorted[i], j-i
+		i = j
+		f := df[h&(1<<dfBits-1)]
 		if f < 2 || f > common {
 			continue
 		}
-		d.terms = append(d.terms, term{h: h, w: (1 + math.Log(tf)) * math.Log(n/float64(f))})
-	}
-	slices.SortFunc(d.terms, func(a, b term) int {
-		switch {
-		case a.w > b.w:
-			return -1
-		case a.w < b.w:
-			return 1
+		w := (1 + math.Log(float64(tf))) * math.Log(n/float64(f))
+		if len(top) == k && w <= top[k-1].w {
+			continue
 		}
-		return int(a.h>>1) - int(b.h>>1)
-	})
-	d.terms = d.terms[:min(k, len(d.terms))]
-	d.grams = nil
+		if len(top) < k {
+			top = append(top, term{})
+		}
+		p := len(top) - 1
+		for ; p > 0 && top[p-1].w < w; p-- {
+			top[p] = top[p-1]
+		}
+		top[p] = term{h, w}
+	}
+	return top
 }
 
 func firstRunes(s string, n int) string {
