@@ -13,8 +13,8 @@ import (
 
 // Blobs keeps byte strings under their SHA-256 (64 lower-case hex
 // digits). Put must be idempotent (the same key always holds the same
-// bytes); Get returns ErrNotFound for a key never put. An S3-compatible
-// store would map key ab/cdef… to an object name; none ships here.
+// bytes); Get returns ErrNotFound for a key never put. Dir keeps files,
+// S3 keeps objects at key ab/cdef….
 type Blobs interface {
 	Put(ctx context.Context, sum string, data []byte) error
 	Get(ctx context.Context, sum string) ([]byte, error)

@@ -13,9 +13,12 @@
 //
 // [Dir] is the default Blobs: files under a directory, named by hash
 // (<dir>/ab/cdef…), written atomically and verified against their name when
-// read. An S3-compatible object store would implement the same two-method
-// interface (keys are the hex hashes); this package ships no S3
-// implementation.
+// read. [S3] keeps the same keys as objects of an S3-compatible bucket
+// (AWS S3, MinIO, Ceph RGW, OSS/COS in S3 mode), path-style or
+// virtual-hosted, over plain net/http with AWS Signature Version 4 signed
+// here (no SDK); the signer is tested against the published AWS test
+// vectors, the client against an in-memory fake that recomputes every
+// signature, not against a real store.
 //
 // Stripping Exif also drops the orientation tag, so a photo taken sideways
 // may show sideways; JPEG APP13 (IPTC) segments and PNG text chunks are kept.

@@ -47,6 +47,9 @@ type Options struct {
 	// AttachmentsDir, when set, keeps uploaded photos there (attach.Dir)
 	// and enables grid reports and GET /api/v1/attachments/{sha256}.
 	AttachmentsDir string
+	// S3, when set, keeps uploaded photos in an S3-compatible bucket
+	// (attach.S3) instead; giving both S3 and AttachmentsDir is an error.
+	S3 *attach.S3Config
 	// LookupSecret (at least 32 bytes) signs the citizens' lookup tokens
 	// of cases without a phone number; when empty, a random secret kept in
 	// the store (shared by every node) is used.
@@ -110,12 +113,8 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		return nil, err
 	}
 	var files *attach.Service
-	if o.AttachmentsDir != "" {
-		dir, err := attach.NewDir(o.AttachmentsDir)
-		if err == nil {
-			files, err = attach.New(attach.Options{Blobs: dir})
-		}
-		if err != nil {
+	if o.S3 != nil || o.AttachmentsDir != "" {
+		if files, err = attachments(o); err != nil {
 			n.Store.Close()
 			return nil, fmt.Errorf("opening attachment storage: %w", err)
 		}
@@ -163,6 +162,35 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	mux.Handle("/", console.Handler())
 	n.Handler = mux
 	return n, nil
+}
+
+// attachments builds the attachment service over the directory or the S3
+// bucket configured.
+func attachments(o Options) (*attach.Service, error) {
+	var blobs attach.Blobs
+	switch {
+	case o.S3 != nil && o.AttachmentsDir != "":
+		return nil, errors.New("give an attachment directory or an S3 bucket, not both")
+	case o.S3 != nil:
+		cfg := *o.S3
+		if cfg.Now == nil {
+			cfg.Now = o.Now
+		}
+		s3, err := attach.NewS3(cfg)
+		if err != nil {
+			return nil, err
+		}
+		blobs = s3
+	case o.AttachmentsDir != "":
+		dir, err := attach.NewDir(o.AttachmentsDir)
+		if err != nil {
+			return nil, err
+		}
+		blobs = dir
+	default:
+		return nil, errors.New("no attachment directory or S3 bucket configured")
+	}
+	return attach.New(attach.Options{Blobs: blobs})
 }
 
 // Locate returns the administrative chain of a point as a case location.
