@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"yiwang/internal/demo"
 	"yiwang/internal/nlp/classify"
+	"yiwang/internal/nlp/hot"
 	"yiwang/internal/nlp/unit"
 )
 
 func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file\n  units    extract answering units from official replies; k-fold evaluation of a unit-type classifier")
+		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file\n  units    extract answering units from official replies; k-fold evaluation of a unit-type classifier\n  hot      cluster messages into hot issues and print the hottest with their members")
 		if len(args) == 0 {
 			return fmt.Errorf("%w: nlp needs a command", errUsage)
 		}
@@ -29,8 +31,10 @@ func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nlpPredict(ctx, args[1:], stdout, stderr)
 	case "units":
 		return nlpUnits(ctx, args[1:], stdout, stderr)
+	case "hot":
+		return nlpHot(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("%w: unknown nlp command %q (known: train, eval, predict, units)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown nlp command %q (known: train, eval, predict, units, hot)", errUsage, args[0])
 }
 
 // nlpTrainFlags are the training options shared by train and eval.
@@ -239,4 +243,60 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "%d of %d replies name a unit of known type (%.1f%%); by type: %v\n", cov.Found, cov.Replies, 100*float64(cov.Found)/float64(max(1, cov.Replies)), cov.ByType)
 	fmt.Fprintf(stdout, "unit-type classifier, %d types with at least %d examples (%d messages), %d-fold:\n\n", len(cov.Types), *minPer, cov.Kept, *folds)
 	return r.WriteText(stdout)
+}
+
+func nlpHot(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nlp hot", "[--data messages_with_support.csv] [--top 5] [--json]", stderr)
+	data := fs.String("data", "", "CSV with columns id, title, created_at, body (and user, support, against); default: the embedded support set")
+	top := fs.Int("top", 5, "issues to print")
+	asJSON := fs.Bool("json", false, "print the issues as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var msgs []hot.Message
+	if *data != "" {
+		f, err := os.Open(*data)
+		if err != nil {
+			return fmt.Errorf("opening data: %w", err)
+		}
+		msgs, err = hot.ReadCSV(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *data, err)
+		}
+	} else {
+		all, err := demo.Messages()
+		if err != nil {
+			return err
+		}
+		for _, m := range all {
+			if m.Set == demo.SetSupport {
+				msgs = append(msgs, hot.Message{ID: m.ID, Title: m.Title, Body: m.Body, Time: m.CreatedAt, Support: m.Support, Against: m.Against})
+			}
+		}
+	}
+	// The data is historical: "now" is just after its last message.
+	var now time.Time
+	byID := map[string]hot.Message{}
+	for _, m := range msgs {
+		if m.Time.After(now) {
+			now = m.Time
+		}
+		byID[m.ID] = m
+	}
+	issues := hot.Cluster(msgs, now.Add(time.Second), hot.Options{})
+	issues = issues[:min(max(0, *top), len(issues))]
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(issues)
+	}
+	fmt.Fprintf(stdout, "%d messages up to %s; hottest %d issues\n", len(msgs), now.Format(time.DateOnly), len(issues))
+	for i, is := range issues {
+		fmt.Fprintf(stdout, "\n#%d  heat %.2f  %s\n    %d messages, %d reporters, %d votes, %d in the last 7 days, %s … %s\n", i+1, is.Heat, is.Name,
+			len(is.Members), is.Reporters, is.Votes, is.Recent, is.First.Format(time.DateOnly), is.Last.Format(time.DateOnly))
+		for _, id := range is.Members {
+			m := byID[id]
+			fmt.Fprintf(stdout, "    %-8s %s  %s\n", id, m.Time.Format(time.DateOnly), m.Title)
+		}
+	}
+	return nil
 }
