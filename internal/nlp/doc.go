@@ -1,5 +1,6 @@
-// Package nlp is the root of Yiwang's message-reading packages: it holds no
-// code of its own. Reading a citizen message is split by concern:
+// Package nlp is the root of Yiwang's message-reading packages; its own code
+// only trains the default category classifier from the embedded labelled
+// messages (TrainCategory). Reading a citizen message is split by concern:
 //
 //   - text: normalisation (width, case, numbers, masking of phone numbers
 //     and identity numbers) and character n-gram features — the only way
