@@ -41,6 +41,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/public/cases/{id}", s.getPublicCase},
 		{"POST", "/api/v1/public/cases/{id}/rating", s.rateCase},
 		{"GET", "/api/v1/attachments/{sha256}", s.getAttachment},
+		{"GET", "/api/v1/situation", s.getSituation},
+		{"GET", "/api/v1/geo/areas", s.getGeoAreas},
+		{"GET", "/api/v1/stream", s.streamEvents},
 		{"GET", "/healthz", s.health},
 		{"GET", "/openapi.json", s.serveOpenAPI},
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	// Attachments, when set, stores photos of grid reports and serves
 	// GET /api/v1/attachments/{sha256}; without it those routes answer 404.
 	Attachments *attach.Service
+	// Situation, when set, serves the situation screen's routes
+	// (situation.go); without it they answer 404.
+	Situation *Situation
 	// LookupSecret, when set (at least 32 bytes), signs the lookup tokens
 	// given in create responses of cases without a phone number, with which
 	// a citizen reads the case (GET /api/v1/public/cases/{id}?token=…).
@@ -74,6 +77,7 @@ type Server struct {
 	version string
 	openapi []byte
 	attach  *attach.Service
+	sit     *Situation
 	secret  []byte
 	entCats enterprise.Categories
 
@@ -95,7 +99,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		store: opts.Store, tax: opts.Taxonomy, log: opts.Logger, now: opts.Now,
 		maxBody: opts.MaxBodyBytes, locate: opts.Locate, version: opts.Version,
-		writer: opts.Store, wf: opts.Workflow, attach: opts.Attachments,
+		writer: opts.Store, wf: opts.Workflow, attach: opts.Attachments, sit: opts.Situation,
 	}
 	if opts.LookupSecret != nil {
 		if len(opts.LookupSecret) < 32 {

@@ -22,6 +22,7 @@ import (
 	"yiwang/internal/geo"
 	"yiwang/internal/open311"
 	"yiwang/internal/ratelimit"
+	"yiwang/internal/situation"
 	"yiwang/internal/store/sqlstore"
 	"yiwang/internal/stream"
 	"yiwang/internal/workflow"
@@ -70,7 +71,11 @@ type Node struct {
 	// creates and transitions go through it.
 	Workflow *workflow.Workflow
 	Handler  http.Handler
-	log      *slog.Logger
+	// Situation are the situation screen's aggregates, following the
+	// event stream from Open to Close.
+	Situation *situation.Aggregates
+	log       *slog.Logger
+	stopSit   context.CancelFunc
 }
 
 // Open builds a node: opens (and migrates) the store, loads geography and
@@ -112,6 +117,10 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		n.Store.Close()
 		return nil, err
 	}
+	if err := n.followSituation(ctx); err != nil {
+		n.Store.Close()
+		return nil, err
+	}
 	var files *attach.Service
 	if o.S3 != nil || o.AttachmentsDir != "" {
 		if files, err = attachments(o); err != nil {
@@ -123,6 +132,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
 		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
 		Attachments: files, LookupSecret: secret,
+		Situation: &api.Situation{Aggregates: n.Situation, Geo: n.Geo, Bus: n.Bus, UnitName: n.unitName},
 	})
 	if err != nil {
 		n.Store.Close()
@@ -216,8 +226,29 @@ func (n *Node) unitName(code string) string {
 	return code
 }
 
+// followSituation loads the situation aggregates from the store and keeps
+// them following the event stream until Close.
+func (n *Node) followSituation(ctx context.Context) error {
+	n.Situation = situation.New()
+	if err := n.Situation.CatchUp(ctx, n.Store); err != nil {
+		return fmt.Errorf("loading situation aggregates: %w", err)
+	}
+	follow, stop := context.WithCancel(context.Background())
+	n.stopSit = stop
+	go func() {
+		err := n.Situation.Follow(follow, n.Store, n.Bus, n.log, nil)
+		if err != nil && follow.Err() == nil && !errors.Is(err, stream.ErrClosed) {
+			n.log.Error("situation aggregates stopped following the event stream", "err", err)
+		}
+	}()
+	return nil
+}
+
 // Close stops the stream and closes the store, flushing pending writes.
 func (n *Node) Close() error {
+	if n.stopSit != nil {
+		n.stopSit()
+	}
 	n.Bus.Close()
 	return n.Store.Close()
 }

@@ -55,6 +55,7 @@ type Aggregates struct {
 	mu      sync.Mutex
 	recs    map[string]*caseRec
 	areaIDs map[string]int32
+	codes   []string // area codes by id
 	areas   []*areaAgg
 	hours   map[bucketKey]*trendCounts
 	days    map[bucketKey]*trendCounts
@@ -78,6 +79,7 @@ func (a *Aggregates) areaID(code string) int32 {
 	}
 	id := int32(len(a.areas))
 	a.areaIDs[code] = id
+	a.codes = append(a.codes, code)
 	a.areas = append(a.areas, &areaAgg{cats: map[string]*counters{}, units: map[string]*counters{}})
 	return id
 }
@@ -97,6 +99,17 @@ func sub(m map[string]*counters, k string) *counters {
 		m[k] = c
 	}
 	return c
+}
+
+// District returns the district code of a case the aggregates know ("" when
+// it is not located or unknown).
+func (a *Aggregates) District(caseID string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r := a.recs[caseID]; r != nil && r.areas[1] >= 0 {
+		return a.codes[r.areas[1]]
+	}
+	return ""
 }
 
 // LastPos is the log position of the last event applied.
