@@ -34,9 +34,10 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	fmt.Fprintf(stdout, "nlp benchmark: %d labelled messages, %d classes, %d stratified folds\n", res.N, res.Classes, res.Folds)
-	fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.MacroF1, res.Accuracy, res.ECE)
+	fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.MacroF1, res.Accuracy, res.ECE)
+	fmt.Fprintf(stdout, "    labelled data only:                            macro-F1 %.3f\n", res.MacroF1LabeledOnly)
 	if res.MacroF1Unlabeled != nil {
-		fmt.Fprintf(stdout, "    with unlabelled messages in the IDF:           macro-F1 %.3f\n", *res.MacroF1Unlabeled)
+		fmt.Fprintf(stdout, "    labelled only, unlabelled messages in the IDF: macro-F1 %.3f\n", *res.MacroF1Unlabeled)
 	}
 	if res.BaselineMacroF1 != nil {
 		fmt.Fprintf(stdout, "  baseline (jieba TF-IDF + linear SVM, same folds): macro-F1 %.3f  accuracy %.3f  difference %+.1f points\n",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiwang/internal/demo"
+	"yiwang/internal/nlp"
 	"yiwang/internal/nlp/classify"
 	"yiwang/internal/nlp/hot"
 	"yiwang/internal/nlp/unit"
@@ -42,6 +43,7 @@ type nlpTrainFlags struct {
 	label     *string
 	unlabeled *bool
 	selfTrain *float64
+	weak      *bool
 	seed      *uint64
 }
 
@@ -55,17 +57,34 @@ func addTrainFlags(fs interface {
 		label:     fs.String("label", "level1", "CSV column holding the label"),
 		unlabeled: fs.Bool("unlabeled", false, "count the embedded unlabelled messages (replies and support sets) in the IDF statistics"),
 		selfTrain: fs.Float64("self-train", 0, "with --unlabeled: add unlabelled messages predicted with at least this confidence as pseudo-labels (0 = off)"),
+		weak:      fs.Bool("weak", true, "add the embedded replied messages labelled by their answering unit's category as weak examples (nlp.WeakWeight), within the CSV's labels"),
 		seed:      fs.Uint64("seed", 1, "shuffling and fold seed"),
 	}
 }
 
-func (f nlpTrainFlags) options() (classify.Options, error) {
+func (f nlpTrainFlags) options(labeled []classify.Example) (classify.Options, error) {
 	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain}
-	if *f.unlabeled {
-		msgs, err := demo.Messages()
-		if err != nil {
-			return o, err
+	if !*f.unlabeled && !*f.weak {
+		return o, nil
+	}
+	msgs, err := demo.Messages()
+	if err != nil {
+		return o, err
+	}
+	if *f.weak {
+		keep := map[string]bool{}
+		for _, e := range labeled {
+			keep[e.Label] = true
 		}
+		var replies []unit.Reply
+		for _, m := range msgs {
+			if m.Set == demo.SetReplies {
+				replies = append(replies, unit.Reply{Title: m.Title, Body: m.Body, Reply: m.Reply})
+			}
+		}
+		o.Weak, o.WeakWeight = unit.WeakCategories(replies, keep), nlp.WeakWeight
+	}
+	if *f.unlabeled {
 		for _, m := range msgs {
 			if m.Set != demo.SetLabeled {
 				o.Unlabeled = append(o.Unlabeled, classify.Example{Title: m.Title, Body: m.Body})
@@ -103,7 +122,7 @@ func nlpTrain(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	o, err := tf.options()
+	o, err := tf.options(ex)
 	if err != nil {
 		return err
 	}
@@ -163,7 +182,7 @@ func nlpEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if *folds < 2 || *folds > len(ex) {
 			return fmt.Errorf("%w: --folds must be between 2 and the number of rows", errUsage)
 		}
-		o, err := tf.options()
+		o, err := tf.options(ex)
 		if err != nil {
 			return err
 		}

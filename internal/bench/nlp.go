@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"yiwang/internal/demo"
+	"yiwang/internal/nlp"
 	"yiwang/internal/nlp/classify"
+	"yiwang/internal/nlp/unit"
 )
 
 // NLPOptions configure `yiwang bench nlp`. Zero fields take the defaults
@@ -47,12 +49,18 @@ type NLPResult struct {
 	N       int `json:"n"`
 	Folds   int `json:"folds"`
 	Classes int `json:"classes"`
-	// MacroF1 and Accuracy: the Go classifier, k-fold on the labelled data.
+	// MacroF1 and Accuracy: the Go classifier as the product trains it
+	// (nlp.TrainCategory: labelled data plus weak labels from the answering
+	// units of the embedded replies, which never enter a test fold), k-fold
+	// on the labelled data.
 	MacroF1  float64 `json:"macro_f1"`
 	Accuracy float64 `json:"accuracy"`
 	ECE      float64 `json:"ece"`
-	// MacroF1Unlabeled: the same folds with the embedded unlabelled
-	// messages in the IDF statistics (nil when skipped).
+	Weak     int     `json:"weak_examples"`
+	// MacroF1LabeledOnly: the same folds without the weak labels.
+	MacroF1LabeledOnly float64 `json:"macro_f1_labeled_only"`
+	// MacroF1Unlabeled: the same folds, labelled data only, with the
+	// embedded unlabelled messages in the IDF statistics (nil when skipped).
 	MacroF1Unlabeled *float64 `json:"macro_f1_with_unlabeled"`
 	// BaselineMacroF1: TF-IDF over jieba words + linear SVM
 	// (scripts/nlp_baseline.py) on the same folds; nil when it could not
@@ -118,17 +126,22 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 	if err != nil {
 		return NLPResult{}, err
 	}
-	labeled, unlabeled, err := nlpData(o.Data, msgs)
+	labeled, unlabeled, weak, err := nlpData(o.Data, msgs)
 	if err != nil {
 		return NLPResult{}, err
 	}
 	folds := classify.Folds(labeled, o.Folds, o.Seed)
-	res := NLPResult{N: len(labeled), Folds: o.Folds}
-	rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed})
+	res := NLPResult{N: len(labeled), Folds: o.Folds, Weak: len(weak)}
+	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight}
+	rep, _, err := classify.CrossValidate(labeled, folds, product)
 	if err != nil {
 		return res, err
 	}
 	res.MacroF1, res.Accuracy, res.ECE, res.Classes = rep.MacroF1, rep.Accuracy, rep.ECE, len(rep.Labels)
+	if rep, _, err = classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed}); err != nil {
+		return res, err
+	}
+	res.MacroF1LabeledOnly = rep.MacroF1
 	if !o.SkipUnlabeled {
 		rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Unlabeled: unlabeled})
 		if err != nil {
@@ -143,7 +156,7 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 	}
 
 	start := time.Now()
-	m, err := classify.Train(labeled, classify.Options{Seed: o.Seed})
+	m, err := classify.Train(labeled, product)
 	if err != nil {
 		return res, err
 	}
@@ -172,28 +185,38 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 	return res, nil
 }
 
-// nlpData returns the labelled examples (from path, or the embedded ones)
-// and the embedded unlabelled messages.
-func nlpData(path string, msgs []demo.Message) (labeled, unlabeled []classify.Example, err error) {
+// nlpData returns the labelled examples (from path, or the embedded ones),
+// the embedded unlabelled messages, and the weak examples (embedded
+// replies labelled by their answering unit, within the labelled
+// categories).
+func nlpData(path string, msgs []demo.Message) (labeled, unlabeled, weak []classify.Example, err error) {
+	labeled, _ = nlp.CategoryData(msgs)
 	for _, m := range msgs {
-		e := classify.Example{Title: m.Title, Body: m.Body, Label: m.Level1}
-		if m.Set == demo.SetLabeled {
-			labeled = append(labeled, e)
-		} else {
-			unlabeled = append(unlabeled, e)
+		if m.Set != demo.SetLabeled {
+			unlabeled = append(unlabeled, classify.Example{Title: m.Title, Body: m.Body})
 		}
 	}
 	if path != "" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("opening labelled data: %w", err)
+			return nil, nil, nil, fmt.Errorf("opening labelled data: %w", err)
 		}
 		defer f.Close()
 		if labeled, err = classify.ReadCSV(f, "level1"); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	return labeled, unlabeled, nil
+	keep := map[string]bool{}
+	for _, e := range labeled {
+		keep[e.Label] = true
+	}
+	var replies []unit.Reply
+	for _, m := range msgs {
+		if m.Set == demo.SetReplies {
+			replies = append(replies, unit.Reply{Title: m.Title, Body: m.Body, Reply: m.Reply})
+		}
+	}
+	return labeled, unlabeled, unit.WeakCategories(replies, keep), nil
 }
 
 // runBaseline writes the fold assignment to a temporary CSV and runs the

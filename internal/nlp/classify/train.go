@@ -33,7 +33,13 @@ type Options struct {
 	Unlabeled    []Example
 	SelfTrain    float64
 	PseudoWeight float64
-	Seed         uint64 // shuffling seed
+	// Weak examples carry labels from another source (e.g. the category
+	// implied by the unit that answered a message); they join every
+	// training set with weight WeakWeight (default 0.3) but are never
+	// evaluated. Their labels must be among the labelled examples' labels.
+	Weak       []Example
+	WeakWeight float64
+	Seed       uint64 // shuffling seed
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +64,9 @@ func (o Options) withDefaults() Options {
 	if o.PseudoWeight <= 0 {
 		o.PseudoWeight = 0.3
 	}
+	if o.WeakWeight <= 0 {
+		o.WeakWeight = 0.3
+	}
 	return o
 }
 
@@ -72,6 +81,7 @@ type doc struct {
 type corpus struct {
 	labels    []string
 	docs      []doc
+	weak      []doc
 	unlabeled []map[uint64]float64
 }
 
@@ -97,6 +107,13 @@ func prepare(examples []Example, o Options) (*corpus, error) {
 	}
 	for _, e := range o.Unlabeled {
 		c.unlabeled = append(c.unlabeled, termCounts(e.Title, e.Body, o.TitleWeight))
+	}
+	for _, e := range o.Weak {
+		k := slices.Index(c.labels, e.Label)
+		if k < 0 {
+			return nil, fmt.Errorf("weak example %q has label %q unknown to the labelled data: %w", e.Title, e.Label, ErrNoData)
+		}
+		c.weak = append(c.weak, doc{counts: termCounts(e.Title, e.Body, o.TitleWeight), class: k, weight: o.WeakWeight})
 	}
 	return c, nil
 }
@@ -129,12 +146,13 @@ func (c *corpus) train(rows []int, o Options) *Model {
 	return m
 }
 
+// subset returns the docs of rows and every weak doc.
 func (c *corpus) subset(rows []int) []doc {
-	out := make([]doc, len(rows))
+	out := make([]doc, len(rows), len(rows)+len(c.weak))
 	for i, r := range rows {
 		out[i] = c.docs[r]
 	}
-	return out
+	return append(out, c.weak...)
 }
 
 // pseudo labels the unlabelled messages with m and keeps the confident ones.

@@ -81,3 +81,18 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("Examples = %+v, %+v", ex, cov)
 	}
 }
+
+func TestWeakCategories(t *testing.T) {
+	replies := []Reply{
+		{"学校收费", "补课", "建议您直接向A7县教育局咨询"},
+		{"路灯", "不亮", "A3区洋湖街道高度重视"},
+		{"公交", "太挤", "A市交通运输局回复"},
+	}
+	got := WeakCategories(replies, nil)
+	if len(got) != 2 || got[0].Label != "教育文体" || got[1].Label != "交通运输" {
+		t.Fatalf("WeakCategories = %+v", got)
+	}
+	if got := WeakCategories(replies, map[string]bool{"交通运输": true}); len(got) != 1 {
+		t.Fatalf("with keep: %+v", got)
+	}
+}
