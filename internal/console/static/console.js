@@ -97,6 +97,13 @@ async function show(id) {
   d.append(ol);
 }
 
+// The situation screen's drill-down links here with ?area=CODE (and other
+// list filters); carry them into the form.
+for (const [k, v] of new URLSearchParams(location.search)) {
+  const input = document.getElementById("filters").elements.namedItem(k);
+  if (input) input.value = v;
+}
+
 document.getElementById("filters").addEventListener("submit", (ev) => { ev.preventDefault(); load(true); });
 document.getElementById("more").addEventListener("click", () => load(false));
 loadUnits().then(() => load(true)).catch((e) => { document.getElementById("rows").replaceChildren(el("tr", String(e))); });
