@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"yiwang/internal/attach"
 	"yiwang/internal/config"
 	"yiwang/internal/demo"
 	"yiwang/internal/notify"
@@ -38,9 +39,13 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	log := cfg.Logger()
+	s3, attachmentsDir := s3Config(&cfg), cfg.Attachments
+	if s3 != nil {
+		attachmentsDir = "" // the bucket replaces the directory
+	}
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
-		AttachmentsDir: cfg.Attachments, LookupSecret: []byte(cfg.LookupSecret),
+		AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
 		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys},
 		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
 	})
@@ -78,6 +83,16 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		<-ctx.Done() // no background job configured: keep serving
 		return nil
 	})
+}
+
+// s3Config returns the attachment bucket's settings, or nil when
+// attachments stay on disk.
+func s3Config(cfg *config.Config) *attach.S3Config {
+	if cfg.S3Endpoint == "" {
+		return nil
+	}
+	return &attach.S3Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3PathStyle}
 }
 
 // backgroundOptions turns the configuration into the node's background jobs.

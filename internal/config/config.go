@@ -48,6 +48,10 @@ type Config struct {
 	Open311Keys []string
 	// Open311Jurisdiction is the jurisdiction_id the Open311 endpoint serves.
 	Open311Jurisdiction string
+	// S3 keeps attachments in an S3-compatible bucket instead of
+	// Attachments when S3Endpoint is set.
+	S3Endpoint, S3Region, S3Bucket, S3AccessKey, S3SecretKey string
+	S3PathStyle                                              bool
 	// Rate and Burst limit each client's creates and public look-ups
 	// (requests per second, bucket size); Rate 0 turns limits off.
 	Rate  float64
@@ -78,6 +82,12 @@ func (c *Config) options(p *Pending) []option {
 		{"open311-jurisdiction", "YIWANG_OPEN311_JURISDICTION", "wuhan.gov.cn", "jurisdiction_id served by /open311/v2/", &c.Open311Jurisdiction, nonEmpty},
 		{"rate", "YIWANG_RATE", "20", "creates and public look-ups per second allowed to each client (API key or IP); 0 turns limits off", &p.rate, validateNonNegative},
 		{"burst", "YIWANG_BURST", "100", "how many requests a client may make at once before --rate applies", &p.burst, validateNonNegative},
+		{"s3-endpoint", "YIWANG_S3_ENDPOINT", "", "S3-compatible endpoint URL for attachments (empty: keep them in --attachments)", &c.S3Endpoint, validateOptionalURL},
+		{"s3-region", "YIWANG_S3_REGION", "us-east-1", "S3 region", &c.S3Region, nil},
+		{"s3-bucket", "YIWANG_S3_BUCKET", "", "S3 bucket for attachments", &c.S3Bucket, nil},
+		{"s3-access-key", "YIWANG_S3_ACCESS_KEY", "", "S3 access key", &c.S3AccessKey, nil},
+		{"s3-secret-key", "YIWANG_S3_SECRET_KEY", "", "S3 secret key", &c.S3SecretKey, nil},
+		{"s3-path-style", "YIWANG_S3_PATH_STYLE", "false", "address the bucket in the path (MinIO, dotted bucket names)", &p.s3PathStyle, validateBool},
 		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
 }
@@ -102,6 +112,7 @@ type Pending struct {
 	escalateEvery string
 	open311Keys   string
 	rate, burst   string
+	s3PathStyle   string
 }
 
 // Finish applies environment variables to options not set by flag, then
@@ -128,6 +139,10 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.Rate, _ = strconv.ParseFloat(p.rate, 64)
 	burst, _ := strconv.ParseFloat(p.burst, 64)
 	p.cfg.Burst = int(burst)
+	p.cfg.S3PathStyle, _ = strconv.ParseBool(p.s3PathStyle)
+	if p.cfg.S3Endpoint != "" && (p.cfg.S3Bucket == "" || p.cfg.S3AccessKey == "" || p.cfg.S3SecretKey == "") {
+		return nil, fmt.Errorf("--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key")
+	}
 	return p.cfg, nil
 }
 
@@ -191,6 +206,20 @@ func nonEmpty(s string) error {
 func validateSecret(s string) error {
 	if s != "" && len(s) < 32 {
 		return fmt.Errorf("must be at least 32 bytes long (it is %d)", len(s))
+	}
+	return nil
+}
+
+func validateOptionalURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	return validateURLs(s)
+}
+
+func validateBool(s string) error {
+	if _, err := strconv.ParseBool(s); err != nil {
+		return fmt.Errorf("must be true or false")
 	}
 	return nil
 }

@@ -53,6 +53,8 @@ func TestValidation(t *testing.T) {
 		{[]string{"--webhooks", "ftp://x"}, nil, "not an http(s) URL"},
 		{[]string{"--escalate-every", "soon"}, nil, "--escalate-every"},
 		{nil, map[string]string{"YIWANG_NATS": "http://x"}, "nats:// URL"},
+		{[]string{"--s3-endpoint", "http://127.0.0.1:9000"}, nil, "needs --s3-bucket"},
+		{[]string{"--s3-path-style", "maybe"}, nil, "true or false"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.args, tt.env)
