@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -219,14 +218,11 @@ func runAPI(ctx context.Context, o IntakeOptions, bodies []cases.NewCase) (runRe
 		return runResult{}, err
 	}
 	defer cleanup()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := node.ServeLocal(ctx)
 	if err != nil {
-		return runResult{}, fmt.Errorf("listening: %w", err)
+		return runResult{}, err
 	}
-	srvCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- node.Serve(srvCtx, ln) }()
-	defer func() { stop(); <-done }()
+	defer stop()
 
 	raw := make([][]byte, len(bodies))
 	for i := range bodies {
@@ -235,7 +231,7 @@ func runAPI(ctx context.Context, o IntakeOptions, bodies []cases.NewCase) (runRe
 		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.C, MaxConnsPerHost: o.C}, Timeout: 30 * time.Second}
-	url := "http://" + ln.Addr().String() + "/api/v1/cases"
+	url := base + "/api/v1/cases"
 	var firstErr atomic.Value
 	r := drive(len(bodies), o.C, func(i int) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw[i]))

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,7 +19,6 @@ import (
 	"yiwang/internal/category"
 	"yiwang/internal/geo"
 	"yiwang/internal/open311"
-	"yiwang/internal/platform"
 )
 
 // Open311Options configure `yiwang bench open311`.
@@ -166,7 +164,7 @@ func postEach(ctx context.Context, o IntakeOptions, tag, path, contentType strin
 		return runResult{}, err
 	}
 	defer cleanup()
-	base, stop, err := serve(ctx, node)
+	base, stop, err := node.ServeLocal(ctx)
 	if err != nil {
 		return runResult{}, err
 	}
@@ -201,16 +199,4 @@ func postEach(ctx context.Context, o IntakeOptions, tag, path, contentType strin
 		return r, fmt.Errorf("%d of %d creates failed, first: %v", r.errors, len(bodies), firstErr.Load())
 	}
 	return r, nil
-}
-
-// serve serves node on a loopback port until stop is called.
-func serve(ctx context.Context, node *platform.Node) (base string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("listening: %w", err)
-	}
-	srvCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- node.Serve(srvCtx, ln) }()
-	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
 }

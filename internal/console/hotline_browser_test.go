@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -213,22 +212,20 @@ func startNode(t *testing.T) (string, *createLog) {
 	}
 	log := &createLog{}
 	n.Handler = log.wrap(n.Handler)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := n.ServeLocal(ctx)
 	if err != nil {
 		cancel()
 		n.Close()
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- n.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 		n.Close()
 	})
-	return "http://" + ln.Addr().String(), log
+	return base, log
 }
 
 func seedCase(t *testing.T, base, phone, title string, lat, lon float64) string {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -133,22 +132,20 @@ func startSeededNode(t *testing.T) (string, *platform.Node) {
 		n.Close()
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := n.ServeLocal(ctx)
 	if err != nil {
 		cancel()
 		n.Close()
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- n.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 		n.Close()
 	})
-	return "http://" + ln.Addr().String(), n
+	return base, n
 }
 
 func createCase(t *testing.T, base string) string {

@@ -279,3 +279,17 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// ServeLocal serves the node on a free loopback port until stop is called
+// (benchmarks, browser tests); it returns the base URL. stop waits for the
+// server to finish and returns its error.
+func (n *Node) ServeLocal(ctx context.Context) (base string, stop func() error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listening on loopback: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- n.Serve(ctx, ln) }()
+	return "http://" + ln.Addr().String(), func() error { cancel(); return <-done }, nil
+}
