@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/internal/geo"
 	"yiwang/internal/sense/lineproto"
 	"yiwang/internal/sense/registry"
 )
@@ -21,7 +22,10 @@ func testRegistry(t testing.TB) *registry.Registry {
 	r, err := registry.New([]registry.Sensor{
 		{ID: "WL1", Kind: registry.WaterLevel, Unit: "m", Lat: 30.5, Lon: 114.3, Owner: "shuiwu.420102", Interval: time.Minute},
 		{ID: "P1", Kind: registry.PumpState, Unit: "state", Lat: 30.5, Lon: 114.3, Owner: "shuiwu.420102", Interval: time.Minute},
-	}, registry.Options{})
+	}, registry.Options{Locate: func(lat, lon float64) (geo.Chain, error) {
+		return geo.Chain{District: geo.AreaRef{Code: "420102"}, Street: geo.AreaRef{Code: "420102001"},
+			Community: geo.AreaRef{Code: "420102001001"}, Grid: geo.AreaRef{Code: "420102001001001"}}, nil
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

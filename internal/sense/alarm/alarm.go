@@ -29,6 +29,17 @@ func (s State) String() string { return [...]string{"active", "acknowledged", "c
 // MarshalText writes the state's name.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a state's name.
+func (s *State) UnmarshalText(b []byte) error {
+	for k := Active; k <= Cleared; k++ {
+		if k.String() == string(b) {
+			*s = k
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown alarm state %q", b)
+}
+
 // Errors of the manager.
 var (
 	ErrNotFound = errors.New("alarm not found")
