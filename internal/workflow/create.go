@@ -28,11 +28,19 @@ func (w *Workflow) Create(ctx context.Context, req store.CreateRequest) (cases.C
 		// place in the manual queue) are written in one transaction: no
 		// crash can leave a new case undispatched, and one write costs
 		// one fsync instead of two.
+		note, hold := w.classifyNew(&req.Case) // may set a suggested category
 		n := req.Case
 		n.Normalize()
 		var c cases.Case
 		if err := cases.Apply(&c, cases.NewCreate("", n, req.Actor, req.Unit, req.At)); err == nil {
-			req.Then = []cases.Command{w.dispatchCommand(&c, req.At)}
+			switch {
+			case note == nil:
+				req.Then = []cases.Command{w.dispatchCommand(&c, req.At)}
+			case hold:
+				req.Then = []cases.Command{w.holdCommand(*note, &c)}
+			default:
+				req.Then = []cases.Command{*note, w.dispatchCommand(&c, req.At)}
+			}
 		}
 	}
 	c, created, err := w.store.Create(ctx, req)

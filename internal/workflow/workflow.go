@@ -44,6 +44,12 @@ type Options struct {
 	// PollInterval is how often Run re-reads the rules document's version;
 	// 0 means DefaultPollInterval.
 	PollInterval time.Duration
+	// Suggester, when set, classifies new cases tagged TagAutoCategory or
+	// filed under a coarse category (classify.go); SetSuggester sets it later.
+	Suggester Suggester
+	// Threshold is the confidence from which a suggestion is applied
+	// without a person; 0 means DefaultThreshold.
+	Threshold float64
 }
 
 // Workflow runs cases through dispatch and deadlines. It is safe for
@@ -58,6 +64,8 @@ type Workflow struct {
 	rules  atomic.Pointer[RuleSet]
 	// base is the built-in list, in force where no document is stored.
 	base *RuleSet
+
+	suggest atomic.Pointer[suggesting]
 
 	calMu sync.Mutex
 	cals  map[string]*calendar.Calendar // by schedule text
@@ -119,6 +127,9 @@ func New(opts Options) (*Workflow, error) {
 	body, err := rulesYAML(eng.Rules(), "Built in, in force until a list is stored (the demo list is generated for the demo, not an official 权责清单).")
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
+	}
+	if err := w.SetSuggester(opts.Suggester, opts.Threshold); err != nil {
+		return nil, err
 	}
 	w.base = &RuleSet{Engine: eng, YAML: body}
 	w.rules.Store(w.base)
