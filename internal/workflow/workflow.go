@@ -66,6 +66,7 @@ type Workflow struct {
 	base *RuleSet
 
 	suggest atomic.Pointer[suggesting]
+	dups    atomic.Pointer[Duplicates]
 
 	calMu sync.Mutex
 	cals  map[string]*calendar.Calendar // by schedule text
