@@ -13,7 +13,7 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: yiwang bench <benchmark> [flags]\n\nBenchmarks:\n  intake   create cases through the HTTP API and, in the same run, through the raw store\n  dispatch grid lookups vs PostGIS, a 1M-case deadline scan, dispatch decision latency\n  open311  Open311 POST requests.json vs the platform's JSON create, same clients, fresh stores\n  nlp      message classifier vs a jieba + linear SVM baseline on the same folds, duplicates, hot issues\n  console  situation screen: aggregates API vs SQL GROUP BY on the same generated cases, first render in Chromium")
+		fmt.Fprintln(stderr, "Usage: yiwang bench <benchmark> [flags]\n\nBenchmarks:\n  intake   create cases through the HTTP API and, in the same run, through the raw store\n  dispatch grid lookups vs PostGIS, a 1M-case deadline scan, dispatch decision latency\n  open311  Open311 POST requests.json vs the platform's JSON create, same clients, fresh stores\n  nlp      message classifier vs a jieba + linear SVM baseline on the same folds, duplicates, hot issues\n  console  situation screen: aggregates API vs SQL GROUP BY on the same generated cases, first render in Chromium\n  ingest   sensor readings over HTTP line protocol and MQTT, alarm latency, bytes/reading, PostgreSQL COPY baseline")
 		if len(args) == 0 {
 			return fmt.Errorf("%w: bench needs a benchmark name", errUsage)
 		}
@@ -28,10 +28,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchOpen311(ctx, args[1:], stdout, stderr)
 	case "nlp":
 		return benchNLP(ctx, args[1:], stdout, stderr)
+	case "ingest":
+		return benchIngest(ctx, args[1:], stdout, stderr)
 	case "console":
 		return benchConsole(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("%w: unknown benchmark %q (known: intake, dispatch, open311, nlp, console)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown benchmark %q (known: intake, dispatch, open311, nlp, console, ingest)", errUsage, args[0])
 }
 
 func benchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -31,7 +31,9 @@ func (r Reason) String() string { return reasonNames[r] }
 
 // Stats are the ingest counters since start.
 type Stats struct {
-	Accepted  int64            `json:"accepted"`
+	Accepted int64 `json:"accepted"`
+	// Processed readings have been stored and evaluated.
+	Processed int64            `json:"processed"`
 	Rejected  map[string]int64 `json:"rejected"`
 	Throttled int64            `json:"throttled_requests"`
 	// UnknownSensors counts readings per unknown sensor id (at most
@@ -58,6 +60,7 @@ const QuarantineSize = 100
 // counters are safe for concurrent use; the hot path only adds atomically.
 type counters struct {
 	accepted  atomic.Int64
+	processed atomic.Int64
 	throttled atomic.Int64
 	rejected  [numReasons]atomic.Int64
 
@@ -94,7 +97,7 @@ func (c *counters) unknownSensor(id []byte) {
 }
 
 func (c *counters) snapshot() Stats {
-	s := Stats{Accepted: c.accepted.Load(), Throttled: c.throttled.Load(), Rejected: map[string]int64{}}
+	s := Stats{Accepted: c.accepted.Load(), Processed: c.processed.Load(), Throttled: c.throttled.Load(), Rejected: map[string]int64{}}
 	for r := range numReasons {
 		if n := c.rejected[r].Load(); n > 0 {
 			s.Rejected[r.String()] = n

@@ -108,6 +108,7 @@ func (ing *Ingester) Run(ctx context.Context) error {
 			return ctx.Err()
 		case b := <-ing.queue:
 			ing.o.Sink.Process(ctx, b)
+			ing.c.processed.Add(int64(len(b.Readings)))
 			b.release()
 		}
 	}
