@@ -1,0 +1,56 @@
+package platform
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// TestSense wires the sensor pipeline into a node: a reading over the
+// threshold opens a sensor case that the node's workflow dispatches.
+func TestSense(t *testing.T) {
+	n := openTestNode(t)
+	p, err := n.Sense(SenseOptions{
+		Sensors: strings.NewReader("id,kind,unit,lat,lon,owner,interval\nWL1,water_level,m,30.58,114.29,shuiwu.420102,60\n"),
+		Rules:   strings.NewReader("rules:\n- {id: wl-high, kind: threshold, sensor: WL1, above: 28.5, category: '0101'}\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(SenseHandler(p))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+SensePrefix+"/write", "text/plain", strings.NewReader("water_level,sensor=WL1,unit=m value=29.2"))
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("write: %v %v", err, resp.Status)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Ingester.Run(ctx)
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Alarms.Pending() == 0 && len(p.Alarms.Open()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no alarm raised")
+		}
+		<-time.After(5 * time.Millisecond)
+	}
+	if err := p.Alarms.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err := n.Store.List(ctx, store.Filter{Channels: []cases.Channel{cases.ChannelSensor}, Limit: 10})
+	if err != nil || len(page.Cases) != 1 {
+		t.Fatalf("sensor cases %v, %v", page.Cases, err)
+	}
+	if c := page.Cases[0]; c.Location.Grid == "" || c.Channel != cases.ChannelSensor || c.Unit == "" {
+		t.Fatalf("case location %+v unit %q", c.Location, c.Unit)
+	}
+	if _, err := n.Sense(SenseOptions{Sensors: strings.NewReader("id,kind,unit,lat,lon,owner,interval\nX,aqi,aqi,30.5,114.3,nobody,60\n"),
+		Rules: strings.NewReader("rules: []\n")}); err == nil || !strings.Contains(err.Error(), `unknown owner unit "nobody"`) {
+		t.Fatalf("unknown owner: %v", err)
+	}
+}
