@@ -20,6 +20,8 @@ import (
 	"yiwang/internal/console"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/geo"
+	"yiwang/internal/nlp"
+	"yiwang/internal/nlp/dedup"
 	"yiwang/internal/open311"
 	"yiwang/internal/ratelimit"
 	"yiwang/internal/situation"
@@ -74,8 +76,12 @@ type Node struct {
 	// Situation are the situation screen's aggregates, following the
 	// event stream from Open to Close.
 	Situation *situation.Aggregates
-	log       *slog.Logger
-	stopSit   context.CancelFunc
+	// Duplicates finds open cases repeating a message, following the
+	// event stream from Open to Close.
+	Duplicates *workflow.Duplicates
+	log        *slog.Logger
+	stopSit    context.CancelFunc
+	stopDup    context.CancelFunc
 }
 
 // Open builds a node: opens (and migrates) the store, loads geography and
@@ -121,6 +127,12 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		n.Store.Close()
 		return nil, err
 	}
+	if err := n.followDuplicates(ctx); err != nil {
+		n.stopSit()
+		n.Store.Close()
+		return nil, err
+	}
+	go n.trainClassifier()
 	var files *attach.Service
 	if o.S3 != nil || o.AttachmentsDir != "" {
 		if files, err = attachments(o); err != nil {
@@ -244,10 +256,51 @@ func (n *Node) followSituation(ctx context.Context) error {
 	return nil
 }
 
+// trainClassifier trains the category classifier on the embedded messages
+// and hands it to the workflow. Training takes about 2 s on two busy cores,
+// so it runs in the background: until it is done, new cases are dispatched
+// by their category as filed and /api/v1/suggest reports
+// classifier_ready false.
+func (n *Node) trainClassifier() {
+	start := time.Now()
+	m, err := nlp.TrainCategory(1)
+	if err != nil {
+		n.log.Error("category classifier not trained; cases are dispatched without suggestions", "err", err)
+		return
+	}
+	if err := n.Workflow.SetSuggester(workflow.ModelSuggester{Model: m, Taxonomy: n.Taxonomy}, 0); err != nil {
+		n.log.Error("category classifier not used", "err", err)
+		return
+	}
+	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond))
+}
+
+// followDuplicates loads the duplicate index from the store and keeps it
+// following the event stream until Close.
+func (n *Node) followDuplicates(ctx context.Context) error {
+	n.Duplicates = workflow.NewDuplicates(dedup.Options{})
+	if err := n.Duplicates.CatchUp(ctx, n.Store); err != nil {
+		return fmt.Errorf("loading duplicate index: %w", err)
+	}
+	n.Workflow.SetDuplicates(n.Duplicates)
+	follow, stop := context.WithCancel(context.Background())
+	n.stopDup = stop
+	go func() {
+		err := n.Duplicates.Follow(follow, n.Store, n.Bus, n.log)
+		if err != nil && follow.Err() == nil && !errors.Is(err, stream.ErrClosed) {
+			n.log.Error("duplicate index stopped following the event stream", "err", err)
+		}
+	}()
+	return nil
+}
+
 // Close stops the stream and closes the store, flushing pending writes.
 func (n *Node) Close() error {
 	if n.stopSit != nil {
 		n.stopSit()
+	}
+	if n.stopDup != nil {
+		n.stopDup()
 	}
 	n.Bus.Close()
 	return n.Store.Close()
