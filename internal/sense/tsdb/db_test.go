@@ -159,8 +159,9 @@ func TestBytesPerReading(t *testing.T) {
 	}{
 		{"constant", 0.35, func(int, *rand.Rand) float64 { return 1 }},
 		{"pump on/off", 0.4, func(k int, _ *rand.Rand) float64 { return float64(k / 60 % 2) }},
-		{"water level 1 cm steps", 2, func(k int, _ *rand.Rand) float64 { return float64(2000+k/30%50) / 100 }},
-		{"noisy 2-decimal (XOR does badly)", 9, func(_ int, r *rand.Rand) float64 { return math.Round(r.Float64()*1000) / 100 }},
+		{"water level 1 cm steps", 1, func(k int, _ *rand.Rand) float64 { return float64(2000+k/30%50) / 100 }},
+		{"noisy 2-decimal", 3, func(_ int, r *rand.Rand) float64 { return math.Round(r.Float64()*1000) / 100 }},
+		{"noisy full-precision (XOR)", 9, func(_ int, r *rand.Rand) float64 { return r.Float64() * 10 }},
 	}
 	for _, tc := range tests {
 		db, _ := New(Options{Series: 1})
@@ -179,6 +180,13 @@ func TestBytesPerReading(t *testing.T) {
 
 func FuzzEncodeDecode(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	// 0 then -0, then 0.25 and 0.5 (decimal deltas).
+	seed := make([]byte, 0, 64)
+	for _, v := range []float64{0, math.Copysign(0, -1), 0.25, 0.5} {
+		seed = binary.LittleEndian.AppendUint64(seed, uint64(len(seed)))
+		seed = binary.LittleEndian.AppendUint64(seed, math.Float64bits(v))
+	}
+	f.Add(seed)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var e encoder
 		var want []Sample
