@@ -47,7 +47,7 @@ func startServer(t *testing.T, db string) (*exec.Cmd, string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1",
 		"YIWANG_TEST_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "info",
-			"--attachments", filepath.Join(t.TempDir(), "files"), "--escalate-every", "0", "--rate", "0"}, "\x1f"))
+			"--attachments", filepath.Join(t.TempDir(), "files"), "--escalate-every", "0", "--rate", "0", "--classifier=false"}, "\x1f"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	}
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
-		AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
+		Classifier: cfg.Classifier, AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
 		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys},
 		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
 	})

@@ -52,6 +52,8 @@ type Config struct {
 	// Attachments when S3Endpoint is set.
 	S3Endpoint, S3Region, S3Bucket, S3AccessKey, S3SecretKey string
 	S3PathStyle                                              bool
+	// Classifier suggests categories with the model trained at start.
+	Classifier bool
 	// Rate and Burst limit each client's creates and public look-ups
 	// (requests per second, bucket size); Rate 0 turns limits off.
 	Rate  float64
@@ -88,6 +90,7 @@ func (c *Config) options(p *Pending) []option {
 		{"s3-access-key", "YIWANG_S3_ACCESS_KEY", "", "S3 access key", &c.S3AccessKey, nil},
 		{"s3-secret-key", "YIWANG_S3_SECRET_KEY", "", "S3 secret key", &c.S3SecretKey, nil},
 		{"s3-path-style", "YIWANG_S3_PATH_STYLE", "false", "address the bucket in the path (MinIO, dotted bucket names)", &p.s3PathStyle, validateBool},
+		{"classifier", "YIWANG_CLASSIFIER", "true", "train the category classifier at start (≈ 2 s of CPU, in the background) and suggest categories", &p.classifier, validateBool},
 		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
 }
@@ -113,6 +116,7 @@ type Pending struct {
 	open311Keys   string
 	rate, burst   string
 	s3PathStyle   string
+	classifier    string
 }
 
 // Finish applies environment variables to options not set by flag, then
@@ -140,6 +144,7 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	burst, _ := strconv.ParseFloat(p.burst, 64)
 	p.cfg.Burst = int(burst)
 	p.cfg.S3PathStyle, _ = strconv.ParseBool(p.s3PathStyle)
+	p.cfg.Classifier, _ = strconv.ParseBool(p.classifier)
 	if p.cfg.S3Endpoint != "" && (p.cfg.S3Bucket == "" || p.cfg.S3AccessKey == "" || p.cfg.S3SecretKey == "") {
 		return nil, fmt.Errorf("--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key")
 	}

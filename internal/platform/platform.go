@@ -53,6 +53,10 @@ type Options struct {
 	// S3, when set, keeps uploaded photos in an S3-compatible bucket
 	// (attach.S3) instead; giving both S3 and AttachmentsDir is an error.
 	S3 *attach.S3Config
+	// Classifier trains the category classifier on the embedded messages in
+	// the background at start (≈ 2 s of CPU) and suggests categories from
+	// then on; off, cases are dispatched on the category as filed.
+	Classifier bool
 	// LookupSecret (at least 32 bytes) signs the citizens' lookup tokens
 	// of cases without a phone number; when empty, a random secret kept in
 	// the store (shared by every node) is used.
@@ -132,7 +136,9 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		n.Store.Close()
 		return nil, err
 	}
-	go n.trainClassifier()
+	if o.Classifier {
+		go n.trainClassifier()
+	}
 	var files *attach.Service
 	if o.S3 != nil || o.AttachmentsDir != "" {
 		if files, err = attachments(o); err != nil {

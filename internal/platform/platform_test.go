@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"yiwang/internal/ratelimit"
 	"yiwang/internal/store"
@@ -127,5 +128,31 @@ func TestRateLimitsCoverEveryWayIn(t *testing.T) {
 		if codes[1] != http.StatusTooManyRequests {
 			t.Errorf("%s %s: second request got %d, want 429", tt.method, tt.path, codes[1])
 		}
+	}
+}
+
+// TestClassifierSuggestsOnceTrained opens a node with the classifier on:
+// it trains in the background, and then suggests a category for a message.
+func TestClassifierSuggestsOnceTrained(t *testing.T) {
+	n, err := Open(context.Background(), Options{
+		DB: "sqlite:" + filepath.Join(t.TempDir(), "t.db"), Logger: slog.New(slog.DiscardHandler), Classifier: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, ready := n.Workflow.Suggest("学校乱收费", "孩子所在的小学要求家长缴纳补课费和资料费，请教育部门查处")
+		if ready {
+			if len(got) == 0 || got[0].Category != "14" {
+				t.Fatalf("suggestions = %+v, want 教育文体 (14) first", got)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("classifier not ready after 60 s")
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval while training runs
 	}
 }
