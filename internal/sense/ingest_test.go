@@ -188,3 +188,26 @@ func FuzzAddLines(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAddJSON(f *testing.F) {
+	f.Add([]byte(`{"readings":[{"sensor":"WL1","value":3.5,"unit":"m","time":"2026-07-01T07:59:00Z"},{"sensor":"P1","value":1e999}]}`))
+	f.Add([]byte(`{"readings":[{"sensor":"WL1","value":"x","time_ns":-1}]}`))
+	reg := testRegistry(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ing, _ := NewIngester(IngestOptions{Registry: reg, Sink: &collect{}, Now: func() time.Time { return t0 }})
+		b, _ := ing.NewBatch(t0)
+		rej := ing.addJSON(b, body)
+		var total int64
+		for _, n := range ing.Stats().Rejected {
+			total += n
+		}
+		if int64(rej) != total {
+			t.Fatalf("returned %d rejections, counted %d", rej, total)
+		}
+		for _, r := range b.Readings {
+			if r.V != r.V || r.V-r.V != 0 {
+				t.Fatalf("non-finite reading accepted: %+v", r)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package mqttin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -218,4 +219,27 @@ func waitFor(t *testing.T, total time.Duration, cond func() bool) {
 		}
 		<-tick.C
 	}
+}
+
+func FuzzHandle(f *testing.F) {
+	f.Add("s/WL1", []byte("3.5"))
+	f.Add("s/WL1", []byte(`{"value": 3.6, "unit": "m", "time": "2026-07-01T07:59:00Z"}`))
+	f.Add("s/X", []byte("water_level,sensor=WL1 value=3.8\nbad"))
+	reg := testRegistry(f)
+	f.Fuzz(func(t *testing.T, topic string, payload []byte) {
+		snk := &sink{}
+		ing, _ := sense.NewIngester(sense.IngestOptions{Registry: reg, Sink: snk, Now: func() time.Time { return t0 }})
+		tp, _ := ParseTopic("s/{sensor}")
+		s := &Subscriber{o: Options{Ingester: ing, MaxPayload: 4096, Now: func() time.Time { return t0 }}, topic: tp, ctx: context.Background()}
+		s.pool.New = func() any { return new(lineproto.Parser) }
+		s.Handle(topic, payload)
+		st := ing.Stats()
+		var rej int64
+		for _, n := range st.Rejected {
+			rej += n
+		}
+		if st.Accepted == 0 && rej == 0 && len(bytes.TrimSpace(payload)) > 0 && !lineproto.Blank(bytes.TrimSpace(payload)) {
+			t.Fatalf("message %q on %q neither accepted nor rejected", payload, topic)
+		}
+	})
 }
