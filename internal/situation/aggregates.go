@@ -27,7 +27,9 @@ type caseRec struct {
 	unit   string
 	state  cases.State
 	onTime bool
-	sat    string
+	// rated and satisfied count every rating (回访 or the citizen's) the
+	// case ever received, kept when an unsatisfied one reopens it.
+	rated, satisfied int64
 	// due is the earliest running deadline (zero when none); overdue says
 	// whether the case is counted as overdue; gen invalidates heap entries.
 	due     time.Time
@@ -218,6 +220,11 @@ func (a *Aggregates) apply(e cases.Event) error {
 	case e.Action == cases.ActionResolve:
 		r.onTime = before.Resolve == nil || !e.At.After(*before.Resolve)
 		a.bump(r, e.At, 0, 1)
+	case e.Action == cases.ActionVerify && e.Payload.Satisfaction != "":
+		r.rated++
+		if e.Payload.Satisfaction != cases.Unsatisfied {
+			r.satisfied++
+		}
 	}
 	a.refresh(r)
 	a.add(r, 1)
@@ -229,7 +236,7 @@ func (a *Aggregates) apply(e cases.Event) error {
 // aggregates never read.
 func (a *Aggregates) refresh(r *caseRec) {
 	c := r.live
-	r.state, r.unit, r.sat = c.State, c.Unit, c.Satisfaction
+	r.state, r.unit = c.State, c.Unit
 	r.due = time.Time{}
 	if t, ok := c.NextDue(); ok {
 		r.due = t

@@ -13,7 +13,7 @@ type counters struct {
 	ByState        [16]int64
 	Resolved       int64 // cases now resolved, verified or closed
 	ResolvedOnTime int64 // of those, resolved by the deadline in force
-	Rated          int64 // cases with a satisfaction outcome
+	Rated          int64 // ratings given (回访 outcomes and citizens' ratings)
 	Satisfied      int64 // of those, satisfied or basically satisfied
 	Overdue        int64 // open cases with a deadline passed
 	OverdueUnres   int64 // of those, not in a resolved state
@@ -47,12 +47,8 @@ func (c *counters) addCase(r *caseRec, sign int64) {
 			c.ResolvedOnTime += sign
 		}
 	}
-	if r.sat != "" {
-		c.Rated += sign
-		if r.sat == cases.Satisfied || r.sat == cases.BasicallySatisfied {
-			c.Satisfied += sign
-		}
-	}
+	c.Rated += sign * r.rated
+	c.Satisfied += sign * r.satisfied
 }
 
 func (c *counters) addOverdue(r *caseRec, sign int64) {

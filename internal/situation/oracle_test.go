@@ -84,6 +84,7 @@ func naiveSnapshot(log []cases.Event, area string, children []string, top int, n
 		h := byCase[id]
 		var c cases.Case
 		onTime := false
+		var rated, satisfied int64
 		var dispatchUnits, acceptUnits []string
 		for _, e := range h {
 			before := c.Deadlines
@@ -99,6 +100,11 @@ func naiveSnapshot(log []cases.Event, area string, children []string, top int, n
 				}
 			case cases.ActionResolve:
 				onTime = before.Resolve == nil || !e.At.After(*before.Resolve)
+			case cases.ActionVerify:
+				rated++
+				if e.Payload.Satisfaction != cases.Unsatisfied {
+					satisfied++
+				}
 			}
 		}
 		codes := []string{""}
@@ -126,12 +132,8 @@ func naiveSnapshot(log []cases.Event, area string, children []string, top int, n
 			if overdue {
 				x.Overdue++
 			}
-			if c.Satisfaction != "" {
-				x.Rated++
-				if c.Satisfaction != cases.Unsatisfied {
-					x.Satisfied++
-				}
-			}
+			x.Rated += rated
+			x.Satisfied += satisfied
 		}
 		for _, code := range codes {
 			contribute(get(total, code))
