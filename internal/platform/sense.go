@@ -1,13 +1,16 @@
 package platform
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"yiwang/internal/sense"
+	"yiwang/internal/sense/mqttin"
 	"yiwang/internal/sense/registry"
 	"yiwang/internal/sense/rules"
 )
@@ -58,4 +61,53 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 // SenseHandler serves a pipeline's routes under SensePrefix.
 func SenseHandler(p *sense.Pipeline) http.Handler {
 	return http.StripPrefix(SensePrefix, p.Handler())
+}
+
+// DefaultMQTTTopic is the MQTT topic pattern of sensor readings.
+const DefaultMQTTTopic = "yiwang/sensors/{sensor}"
+
+// SenseRunOptions configure RunSense.
+type SenseRunOptions struct {
+	// MQTT, when set, is the broker whose readings are subscribed to
+	// (e.g. tcp://127.0.0.1:1883), on topic pattern MQTTTopic (default
+	// DefaultMQTTTopic).
+	MQTT, MQTTTopic string
+	Logger          *slog.Logger
+}
+
+// MountSense serves p's routes under SensePrefix on the node's handler, in
+// front of the routes Open mounted. Call it before Serve.
+func (n *Node) MountSense(p *sense.Pipeline) {
+	n.mount(SensePrefix+"/", SenseHandler(p))
+}
+
+// mount puts h at pattern in front of the node's handler.
+func (n *Node) mount(pattern string, h http.Handler) {
+	mux := http.NewServeMux()
+	mux.Handle(pattern, h)
+	mux.Handle("/", n.Handler)
+	n.Handler = mux
+}
+
+// RunSense runs the pipeline and, when configured, the MQTT subscriber
+// until ctx ends; it returns at once if the broker cannot be reached.
+func (n *Node) RunSense(ctx context.Context, p *sense.Pipeline, o SenseRunOptions) error {
+	if o.Logger == nil {
+		o.Logger = n.log
+	}
+	if o.MQTT != "" {
+		if o.MQTTTopic == "" {
+			o.MQTTTopic = DefaultMQTTTopic
+		}
+		sub, err := mqttin.Start(ctx, mqttin.Options{Broker: o.MQTT, Pattern: o.MQTTTopic, QoS: 1, Ingester: p.Ingester, Logger: o.Logger})
+		if err != nil {
+			return fmt.Errorf("subscribing to sensor readings: %w", err)
+		}
+		defer sub.Close()
+		o.Logger.Info("subscribed to sensor readings", "broker", o.MQTT, "filter", sub.Filter())
+	}
+	if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("sensor pipeline: %w", err)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/sense/demo"
 	"yiwang/internal/store"
 )
 
@@ -52,5 +53,55 @@ func TestSense(t *testing.T) {
 	if _, err := n.Sense(SenseOptions{Sensors: strings.NewReader("id,kind,unit,lat,lon,owner,interval\nX,aqi,aqi,30.5,114.3,nobody,60\n"),
 		Rules: strings.NewReader("rules: []\n")}); err == nil || !strings.Contains(err.Error(), `unknown owner unit "nobody"`) {
 		t.Fatalf("unknown owner: %v", err)
+	}
+}
+
+// TestSenseDemoEndToEnd runs the demo sensor set on a node as serve does:
+// a water level over the warning line posted to /sense/v1/write on the
+// node's handler raises an alarm and opens a dispatched sensor case.
+func TestSenseDemoEndToEnd(t *testing.T) {
+	n := openTestNode(t)
+	p, err := n.Sense(SenseOptions{Sensors: demo.Sensors(), Rules: demo.Rules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.MountSense(p)
+	srv := httptest.NewServer(n.Handler)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.RunSense(ctx, p, SenseRunOptions{}) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	resp, err := http.Post(srv.URL+SensePrefix+"/write", "text/plain",
+		strings.NewReader("water_level,sensor=GEN-WL-420102-01,unit=m value=2.6\nrainfall,sensor=GEN-RF-420102-01,unit=mm/h value=12\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("write: %s", resp.Status)
+	}
+	var page store.Page
+	deadline := time.Now().Add(10 * time.Second)
+	for len(page.Cases) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sensor case; alarms %+v stats %+v", p.Alarms.Open(), p.Ingester.Stats())
+		}
+		<-time.After(10 * time.Millisecond)
+		if page, err = n.Store.List(ctx, store.Filter{Channels: []cases.Channel{cases.ChannelSensor}, Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := page.Cases[0]
+	if c.Location.District != "420102" || c.Category != "1012" || c.Unit == "" || len(p.Alarms.Open()) != 1 {
+		t.Fatalf("case %+v; open alarms %+v", c, p.Alarms.Open())
+	}
+	if p.Alarms.Open()[0].Rule != "wl-420102-01" {
+		t.Fatalf("alarm %+v", p.Alarms.Open()[0])
 	}
 }
