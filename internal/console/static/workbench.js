@@ -1,0 +1,501 @@
+"use strict";
+// 工作台: the dispatcher's queues, a unit's inbox, the supervisor's view and
+// one case's detail with a button for every action allowed on it now.
+// It talks only to the public API; all text from the API is put into the
+// page with textContent (or Option text), never as HTML.
+const STATES = { received: "受理", dispatched: "派单", accepted: "签收", in_progress: "办理", resolved: "办结",
+  verified: "回访", closed: "结案", returned: "退单", suspended: "挂起", merged: "合并", voided: "作废" };
+const CLOCKS = { dispatch: "派单时限", sign_off: "签收时限", on_site: "到场时限", resolve: "办结时限", reply: "答复时限" };
+const ACTIONS = { create: "受理", dispatch: "派单", reassign: "改派", accept: "签收", return: "退单", start: "开始办理",
+  resolve: "办结", verify: "回访", close: "结案", reopen: "重办", request_extension: "申请延期", approve_extension: "批准延期",
+  refuse_extension: "驳回延期", suspend: "挂起", resume: "恢复", supervise: "督办", summon: "吹哨", report: "报到",
+  merge: "合并", void: "作废", note: "备注" };
+const SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
+const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
+const OPEN = ["received", "dispatched", "accepted", "in_progress", "resolved", "verified", "returned", "suspended"];
+const INBOX = ["dispatched", "accepted", "in_progress", "suspended"];
+const COLOUR_RANK = { red: 0, yellow: 1, green: 2, "": 3 };
+const ACTOR_KEY = "yiwang.workbench.actor";
+const UNIT_KEY = "yiwang.workbench.unit";
+// FIELDS maps a problem's field to the form input it is about.
+const FIELDS = { "payload.unit": "unit", "payload.reason": "reason", "payload.reply": "reply",
+  "payload.satisfaction": "satisfaction", "payload.deadlines.resolve": "resolve", "payload.deadlines": "resolve",
+  "payload.units": "units", "payload.due": "due", "payload.parent_id": "parent_id", note: "note", actor: "actor" };
+
+let units = [];
+let unitNames = {};
+let tab = "dispatcher";
+let current = null; // the case shown in the detail panel
+let busy = false;
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+function fmt(t) { return t ? new Date(t).toLocaleString("zh-CN", { hour12: false }) : ""; }
+function unitName(code) { return code ? (unitNames[code] || code) : "—"; }
+function clockName(k) {
+  if (k.startsWith("summons:")) return "报到时限（" + unitName(k.slice(8)) + "）";
+  return CLOCKS[k] || k;
+}
+function setStatus(text) { document.getElementById("status").textContent = text; }
+
+// api sends a request and returns the body; a failed request throws an
+// Error carrying the problem's detail and field.
+async function api(method, url, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(url, init);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (!r.ok) {
+    const err = new Error((data && (data.detail || data.title)) || ("请求失败（HTTP " + r.status + "）"));
+    err.field = data && data.field;
+    err.status = r.status;
+    throw err;
+  }
+  return data;
+}
+
+// --- urgency: the worst clock of a case ---
+
+function urgency(c) {
+  let colour = "", left = null, clock = "";
+  for (const k of c.clocks || []) {
+    const rank = COLOUR_RANK[k.colour] ?? 3;
+    if (colour === "" || rank < COLOUR_RANK[colour] || (rank === COLOUR_RANK[colour] && k.left_seconds < left)) {
+      colour = k.colour; left = k.left_seconds; clock = k.clock;
+    }
+  }
+  return { colour, left, clock, k: (c.clocks || []).find((k) => k.clock === clock) };
+}
+function byUrgency(a, b) {
+  const ua = urgency(a), ub = urgency(b);
+  const ra = COLOUR_RANK[ua.colour] ?? 3, rb = COLOUR_RANK[ub.colour] ?? 3;
+  if (ra !== rb) return ra - rb;
+  if (ua.left !== null && ub.left !== null && ua.left !== ub.left) return ua.left - ub.left;
+  return a.created_at < b.created_at ? -1 : 1;
+}
+function leftText(k) {
+  if (!k) return "无时限";
+  return clockName(k.clock) + (k.left_seconds < 0 ? " 已超时 " : " 剩余 ") + k.left.replace(/^-/, "") + (k.paused ? "（暂停）" : "");
+}
+
+function caseItem(c, extra) {
+  const u = urgency(c);
+  const li = el("li", undefined, "case clock-" + (u.colour || "none"));
+  li.dataset.caseId = c.id;
+  li.tabIndex = 0;
+  li.append(el("span", c.title, "case-title"), el("span", leftText(u.k), "left"));
+  const meta = [c.id, STATES[c.state] || c.state, "承办：" + unitName(c.unit), fmt(c.created_at)];
+  if (c.returns) meta.push("退回 " + c.returns + " 次");
+  li.append(el("span", meta.join(" · "), "muted"));
+  if (extra) li.append(el("span", extra, "muted"));
+  if (current && current.id === c.id) li.classList.add("selected");
+  li.addEventListener("click", () => show(c.id));
+  li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") show(c.id); });
+  return li;
+}
+function fill(id, list, empty, extra) {
+  const ul = document.getElementById(id);
+  ul.replaceChildren(...list.map((c) => caseItem(c, extra && extra(c))));
+  if (!list.length) ul.append(el("li", empty, "empty"));
+}
+
+// --- the three views ---
+
+async function listAll(params, max) {
+  const out = [];
+  let cursor = "";
+  do {
+    const p = new URLSearchParams(params);
+    p.set("limit", "1000");
+    if (cursor) p.set("cursor", cursor);
+    const page = await api("GET", "/api/v1/cases?" + p);
+    out.push(...page.cases);
+    cursor = page.next_cursor || "";
+  } while (cursor && out.length < max);
+  return [out, cursor !== ""];
+}
+
+async function loadDispatcher() {
+  const names = ["manual", "returned", "arbitration"];
+  const lists = await Promise.all(names.map((q) => listAll({ queue: q }, 1000)));
+  const empty = { manual: "暂无待分拨案件", returned: "暂无退单", arbitration: "暂无需仲裁的案件" };
+  names.forEach((q, i) => fill("q-" + q, lists[i][0].sort(byUrgency), empty[q]));
+  setStatus("待分拨 " + lists[0][0].length + " 件，退单 " + lists[1][0].length + " 件，仲裁 " + lists[2][0].length + " 件");
+}
+
+async function loadHandler() {
+  const unit = document.getElementById("handler-unit").value;
+  if (!unit) {
+    fill("q-handler", [], "请先选择承办单位");
+    setStatus("");
+    return;
+  }
+  const [list, more] = await listAll({ unit, state: INBOX.join(",") }, 5000);
+  fill("q-handler", list.sort(byUrgency), "该单位暂无在办案件");
+  const red = list.filter((c) => urgency(c).colour === "red").length;
+  const yellow = list.filter((c) => urgency(c).colour === "yellow").length;
+  setStatus(unitName(unit) + "：在办 " + list.length + " 件，超时 " + red + " 件，临期 " + yellow + " 件" + (more ? "（仅显示前 " + list.length + " 件）" : ""));
+}
+
+function pendingSummons(c) { return (c.summons || []).filter((s) => !s.reported_at); }
+
+async function loadSupervisor() {
+  const [list, more] = await listAll({ state: OPEN.join(",") }, 5000);
+  const overdue = list.filter((c) => (c.clocks || []).some((k) => k.colour === "red")).sort(byUrgency);
+  const summoned = list.filter((c) => pendingSummons(c).length).sort(byUrgency);
+  fill("q-overdue", overdue, "暂无超时案件");
+  fill("q-summons", summoned, "暂无未报到的吹哨", (c) => "未报到：" + pendingSummons(c).map((s) => unitName(s.unit) + "（" + fmt(s.due) + " 前）").join("，"));
+  const note = document.getElementById("supervisor-note");
+  note.hidden = !more;
+  note.textContent = more ? "未办结案件超过 " + list.length + " 件，只检查了最早的 " + list.length + " 件。" : "";
+  setStatus("超时 " + overdue.length + " 件，吹哨未报到 " + summoned.length + " 件");
+}
+
+const LOADERS = { dispatcher: loadDispatcher, handler: loadHandler, supervisor: loadSupervisor };
+
+async function refresh() {
+  try {
+    await LOADERS[tab]();
+  } catch (e) {
+    setStatus("加载失败：" + e.message);
+  }
+}
+
+function selectTab(name) {
+  if (!LOADERS[name]) name = "dispatcher";
+  tab = name;
+  for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  for (const p of document.querySelectorAll(".pane")) p.hidden = p.id !== "pane-" + name;
+  if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+  return refresh();
+}
+
+// --- the case detail ---
+
+async function show(id) {
+  const enc = encodeURIComponent(id);
+  let c, hist, acts, why;
+  try {
+    [c, hist, acts] = await Promise.all([api("GET", "/api/v1/cases/" + enc), api("GET", "/api/v1/cases/" + enc + "/history"),
+      api("GET", "/api/v1/cases/" + enc + "/actions")]);
+  } catch (e) {
+    setStatus("读取案件失败：" + e.message);
+    return;
+  }
+  try { why = await api("GET", "/api/v1/cases/" + enc + "/dispatch"); } catch (e) { why = { error: e.message }; }
+  current = c;
+  for (const li of document.querySelectorAll("li.case")) li.classList.toggle("selected", li.dataset.caseId === c.id);
+  const d = document.getElementById("detail");
+  d.replaceChildren();
+  d.hidden = false;
+  d.dataset.caseId = c.id;
+  d.dataset.state = c.state;
+  d.dataset.version = String(c.version);
+  d.append(el("h2", c.title, "case-title"), el("p", c.id + " · " + (STATES[c.state] || c.state) + " · 版本 " + c.version, "muted"));
+
+  d.append(el("h3", "可办理操作"));
+  const bar = el("div", undefined, "actions");
+  for (const a of acts.actions) {
+    const b = el("button", ACTIONS[a] || a);
+    b.type = "button";
+    b.dataset.action = a;
+    b.addEventListener("click", () => openForm(a, b));
+    bar.append(b);
+  }
+  if (!acts.actions.length) bar.append(el("span", "此状态下无可办理操作", "muted"));
+  const msg = el("p", undefined, "ok");
+  msg.id = "action-ok";
+  msg.hidden = true;
+  d.append(bar, msg);
+
+  const dl = el("dl");
+  const loc = c.location || {};
+  for (const [k, v] of [["类别", c.category], ["紧急程度", SEVERITY[c.severity] || c.severity], ["承办单位", unitName(c.unit)],
+    ["协办单位", (c.co_units || []).map(unitName).join("，") || "—"], ["受理时间", fmt(c.created_at)],
+    ["位置", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
+    ["地址", loc.address || "—"], ["反映人电话", (c.reporter || {}).phone || "—"],
+    ["退回 / 督办 / 重办", (c.returns || 0) + " / " + (c.supervisions || 0) + " / " + (c.reopens || 0)]]) {
+    dl.append(el("dt", k), el("dd", v));
+  }
+  if (c.extension_pending) dl.append(el("dt", "延期"), el("dd", "延期申请待审批"));
+  if (c.parent_id) dl.append(el("dt", "并入案件"), el("dd", c.parent_id));
+  if (c.satisfaction) dl.append(el("dt", "回访结果"), el("dd", SATISFACTION[c.satisfaction] || c.satisfaction));
+  d.append(dl, el("pre", c.description));
+
+  d.append(el("h3", "时限"));
+  const ul = el("ul", undefined, "clocks");
+  for (const k of c.clocks || []) {
+    ul.append(el("li", clockName(k.clock) + "：" + fmt(k.due) + "（" + (k.left_seconds < 0 ? "已超时 " : "剩余 ") +
+      k.left.replace(/^-/, "") + (k.paused ? "，已暂停" : "") + "）", "clock-" + k.colour));
+  }
+  if (!ul.children.length) ul.append(el("li", "当前状态无计时", "muted"));
+  d.append(ul);
+  if ((c.summons || []).length) {
+    d.append(el("h3", "吹哨报到"));
+    const sl = el("ul");
+    for (const s of c.summons) {
+      sl.append(el("li", unitName(s.unit) + "：" + (s.reported_at ? "已报到 " + fmt(s.reported_at) : "未报到，时限 " + fmt(s.due))));
+    }
+    d.append(sl);
+  }
+  if (c.reply) d.append(el("h3", "答复"), el("pre", c.reply));
+
+  d.append(el("h3", "派单依据"));
+  d.append(el("p", why.error ? "无法获取派单说明：" + why.error : (why.text_zh || "—"), "explain"));
+
+  d.append(el("h3", "办理过程"));
+  const ol = el("ol", undefined, "timeline");
+  for (const e of hist.events || []) {
+    const li = el("li");
+    let what = fmt(e.at) + " · " + (ACTIONS[e.action] || e.action);
+    if (e.from !== e.to) what += " · " + (STATES[e.from] || e.from || "—") + " → " + (STATES[e.to] || e.to);
+    li.append(el("div", what));
+    const p = e.payload || {};
+    const said = [e.actor + (e.actor_unit ? "（" + unitName(e.actor_unit) + "）" : "")];
+    if (p.unit) said.push("单位：" + unitName(p.unit));
+    if (p.reason) said.push("理由：" + p.reason);
+    if (p.reply) said.push("答复：" + p.reply);
+    if (p.satisfaction) said.push("回访：" + (SATISFACTION[p.satisfaction] || p.satisfaction));
+    if (p.units) said.push("召集：" + p.units.map(unitName).join("，"));
+    if (p.parent_id) said.push("并入：" + p.parent_id);
+    if (e.note) said.push(e.note);
+    li.append(el("div", said.join("；"), "muted"));
+    ol.append(li);
+  }
+  d.append(ol);
+}
+
+// --- the action form: only what the action needs ---
+
+function textArea(name, label) {
+  const l = el("label", label);
+  const t = el("textarea");
+  t.name = name;
+  t.rows = 3;
+  t.maxLength = 20000;
+  l.append(t);
+  return l;
+}
+function unitSelect(name, label, codes) {
+  const l = el("label", label);
+  const s = el("select");
+  s.name = name;
+  s.append(new Option("（请选择单位）", ""));
+  for (const code of codes) s.append(new Option(unitName(code) + " " + code, code));
+  l.append(s);
+  return l;
+}
+function dateInput(name, label) {
+  const l = el("label", label);
+  const i = el("input");
+  i.name = name;
+  i.type = "datetime-local";
+  l.append(i);
+  return l;
+}
+
+function formFields(a, c) {
+  const all = units.map((u) => u.code);
+  switch (a) {
+  case "dispatch": return [unitSelect("unit", "派往单位", all)];
+  case "reassign": return [unitSelect("unit", "改派至单位", all.filter((u) => u !== c.unit))];
+  case "return": case "void": case "suspend": case "request_extension": case "refuse_extension":
+    return [textArea("reason", "理由")];
+  case "resolve": return [textArea("reply", "答复（给反映人的正式答复）")];
+  case "verify": {
+    const l = el("label", "回访结果");
+    const s = el("select");
+    s.name = "satisfaction";
+    s.append(new Option("（请选择）", ""));
+    for (const [v, t] of Object.entries(SATISFACTION)) s.append(new Option(t, v));
+    l.append(s);
+    return [l];
+  }
+  case "approve_extension": return [dateInput("resolve", "新的办结时限")];
+  case "summon": {
+    const box = el("fieldset", undefined, "units");
+    box.append(el("legend", "召集单位"));
+    for (const u of all) {
+      const l = el("label");
+      const cb = el("input");
+      cb.type = "checkbox";
+      cb.name = "units";
+      cb.value = u;
+      l.append(cb, el("span", unitName(u)));
+      box.append(l);
+    }
+    return [box, dateInput("due", "报到时限")];
+  }
+  case "report": return [unitSelect("unit", "报到单位", pendingSummons(c).map((s) => s.unit))];
+  case "merge": {
+    const l = el("label", "并入案件编号");
+    const i = el("input");
+    i.name = "parent_id";
+    i.maxLength = 100;
+    l.append(i);
+    return [l];
+  }
+  case "note": return [textArea("note", "备注")];
+  }
+  return [];
+}
+
+function openForm(a, button) {
+  const old = document.getElementById("action-form");
+  if (old) old.remove();
+  for (const b of document.querySelectorAll("#detail .actions button")) b.classList.toggle("active", b === button);
+  document.getElementById("action-ok").hidden = true;
+  const f = el("form");
+  f.id = "action-form";
+  f.noValidate = true;
+  f.dataset.action = a;
+  f.append(el("strong", ACTIONS[a] || a), ...formFields(a, current));
+  const err = el("p", undefined, "error");
+  err.id = "action-error";
+  err.setAttribute("role", "alert");
+  err.hidden = true;
+  const row = el("div", undefined, "row");
+  const ok = el("button", "确认" + (ACTIONS[a] || a));
+  ok.type = "submit";
+  const cancel = el("button", "取消");
+  cancel.type = "button";
+  cancel.addEventListener("click", () => { f.remove(); button.classList.remove("active"); });
+  row.append(ok, cancel);
+  f.append(err, row);
+  f.addEventListener("submit", (ev) => { ev.preventDefault(); submitAction(f, a, ok); });
+  f.addEventListener("input", (ev) => ev.target.removeAttribute("aria-invalid"));
+  button.parentElement.after(f);
+  const first = f.querySelector("textarea, select, input");
+  if (first) first.focus();
+}
+
+function formError(f, message, fieldName) {
+  const p = document.getElementById("action-error");
+  p.textContent = message;
+  p.hidden = false;
+  const name = FIELDS[fieldName] || fieldName;
+  const input = name === "actor" ? document.getElementById("actor") : name && f.elements.namedItem(name);
+  if (input && input.setAttribute) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+}
+
+function isoFrom(f, name) {
+  const v = f.elements.namedItem(name) && f.elements.namedItem(name).value;
+  if (!v) return undefined;
+  const t = new Date(v);
+  return isNaN(t) ? undefined : t.toISOString();
+}
+
+function buildCommand(f, a, actor) {
+  const val = (n) => { const e = f.elements.namedItem(n); return e && e.value !== undefined ? e.value.trim() : ""; };
+  const cmd = { action: a, actor, payload: {}, expect_version: current.version };
+  switch (a) {
+  case "dispatch": case "reassign": case "report": cmd.payload.unit = val("unit"); break;
+  case "return": case "void": case "suspend": case "request_extension": case "refuse_extension": cmd.payload.reason = val("reason"); break;
+  case "resolve": cmd.payload.reply = val("reply"); break;
+  case "verify": cmd.payload.satisfaction = val("satisfaction"); break;
+  case "approve_extension": {
+    const t = isoFrom(f, "resolve");
+    if (t) cmd.payload.deadlines = { resolve: t };
+    break;
+  }
+  case "summon": {
+    cmd.payload.units = [...f.querySelectorAll("input[name=units]:checked")].map((e) => e.value);
+    const t = isoFrom(f, "due");
+    if (t) cmd.payload.due = t;
+    break;
+  }
+  case "merge": cmd.payload.parent_id = val("parent_id"); break;
+  case "note": cmd.note = val("note"); break;
+  }
+  return cmd;
+}
+
+// missingField checks what the form can know before asking the API; the
+// API checks everything again and its refusal shows the same way.
+function missingField(f, a, cmd) {
+  const p = cmd.payload;
+  switch (a) {
+  case "dispatch": case "reassign": return !p.unit && ["payload.unit", "请选择单位"];
+  case "report": return !p.unit && ["payload.unit", "请选择报到单位"];
+  case "return": case "void": case "suspend": case "request_extension": case "refuse_extension":
+    return !p.reason && ["payload.reason", "请填写理由"];
+  case "resolve": return !p.reply && ["payload.reply", "请填写给反映人的答复"];
+  case "verify": return !p.satisfaction && ["payload.satisfaction", "请选择回访结果"];
+  case "approve_extension": return !p.deadlines && ["payload.deadlines.resolve", "请填写新的办结时限"];
+  case "summon":
+    if (!p.units.length) return ["payload.units", "请至少选择一个召集单位"];
+    return !p.due && ["payload.due", "请填写报到时限"];
+  case "merge": return !p.parent_id && ["payload.parent_id", "请填写并入的案件编号"];
+  case "note": return !cmd.note && ["note", "请填写备注"];
+  }
+  return false;
+}
+
+async function submitAction(f, a, button) {
+  if (busy) return;
+  const actor = document.getElementById("actor").value.trim();
+  if (!actor) return formError(f, "请先在页面右上角填写经办人", "actor");
+  const cmd = buildCommand(f, a, actor);
+  const missing = missingField(f, a, cmd);
+  if (missing) return formError(f, missing[1], missing[0]);
+  busy = true;
+  button.disabled = true;
+  const id = current.id;
+  try {
+    const r = await api("POST", "/api/v1/cases/" + encodeURIComponent(id) + "/transitions", cmd);
+    await show(id);
+    const ok = document.getElementById("action-ok");
+    ok.textContent = "已" + (ACTIONS[a] || a) + "，案件现为「" + (STATES[r.case.state] || r.case.state) + "」";
+    ok.hidden = false;
+    refresh();
+  } catch (e) {
+    const msg = e.status === 409 && e.field === "If-Match" ? "案件已被他人修改，请刷新后重试：" + e.message : "办理失败：" + e.message;
+    formError(f, msg, e.field);
+  } finally {
+    busy = false;
+    button.disabled = false;
+  }
+}
+
+// --- start ---
+
+async function loadUnits() {
+  try {
+    const u = await api("GET", "/api/v1/dispatch/units");
+    units = u.units;
+    for (const x of units) unitNames[x.code] = x.name;
+  } catch (e) {
+    setStatus("单位名录加载失败：" + e.message);
+  }
+  const sel = document.getElementById("handler-unit");
+  for (const x of units) sel.append(new Option(x.name + " " + x.code, x.code));
+  try {
+    const saved = localStorage.getItem(UNIT_KEY);
+    if (saved && unitNames[saved]) sel.value = saved;
+  } catch (e) { /* storage may be off */ }
+}
+
+const actorInput = document.getElementById("actor");
+try { actorInput.value = localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* storage may be off */ }
+actorInput.addEventListener("change", () => {
+  try { localStorage.setItem(ACTOR_KEY, actorInput.value.trim()); } catch (e) { /* storage may be off */ }
+});
+actorInput.addEventListener("input", () => actorInput.removeAttribute("aria-invalid"));
+document.getElementById("handler-unit").addEventListener("change", (ev) => {
+  try { localStorage.setItem(UNIT_KEY, ev.target.value); } catch (e) { /* storage may be off */ }
+  refresh();
+});
+for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.addEventListener("click", () => selectTab(b.dataset.tab));
+document.getElementById("refresh").addEventListener("click", refresh);
+loadUnits().then(() => selectTab(location.hash.slice(1))).then(() => { document.body.dataset.ready = "true"; });

@@ -1,0 +1,170 @@
+package console_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWorkbenchInBrowser drives workbench.html in headless Chromium
+// against a platform node on a temporary SQLite store: a unit's inbox shows
+// its cases (a hostile title as text), and one case is accepted, started
+// and resolved through the action buttons — a resolve without a reply is
+// refused first, with the API's reason next to the form. Any console error
+// or exception fails it.
+func TestWorkbenchInBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
+		}
+		t.Skipf("skipping the browser test: %s is missing (apt-get install chromium; set YIWANG_REQUIRE_BROWSER=1 to make this a failure)", chromiumPath)
+	}
+	base, _ := startNode(t)
+	id := seedCase(t, base, "13800138000", "井盖缺失，夜间危险", 30.5431, 114.3160)
+	hostile := seedCase(t, base, "13900139000", xssTitle, 30.5432, 114.3161)
+	var c struct{ Unit, State string }
+	getJSON(t, base+"/api/v1/cases/"+id, &c)
+	var h struct{ Unit, State string }
+	getJSON(t, base+"/api/v1/cases/"+hostile, &h)
+	if c.Unit == "" || c.State != "dispatched" || h.Unit != c.Unit {
+		t.Fatalf("seeded cases: %+v and %+v; want both dispatched to one unit", c, h)
+	}
+
+	ctx, msgs := startBrowser(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v\nconsole: %v", what, err, msgs.all())
+		}
+	}
+	eval := func(what, js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	wait := func(what, predicate string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
+			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.all())
+		}
+	}
+
+	do("open the workbench", chromedp.Navigate(base+"/workbench.html"))
+	wait("the dispatcher queues", `document.body.dataset.ready === "true"`)
+	msgs.probe(t, ctx)
+	if got := eval("queues", `String(document.querySelectorAll('#q-manual li, #q-returned li, #q-arbitration li').length)`); got == "0" {
+		t.Errorf("the dispatcher queues show nothing, not even that they are empty")
+	}
+
+	// The handler inbox of the cases' unit.
+	do("open the handler tab", chromedp.Click(chromedp.CSS(`#tab-handler`)))
+	eval("pick the unit", fmt.Sprintf(`(() => { const s = document.getElementById('handler-unit');
+		s.value = %q; s.dispatchEvent(new Event('change')); return s.value; })()`, c.Unit))
+	wait("the case in the inbox", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') !== null && document.querySelector('#q-handler li[data-case-id=%q]') !== null`, id, hostile))
+	if got := eval("hostile title", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q] .case-title').textContent`, hostile)); got != xssTitle {
+		t.Errorf("hostile title shows as %q, want the payload as text", got)
+	}
+	if got := eval("left", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q] .left').textContent`, id)); !strings.Contains(got, "剩余") && !strings.Contains(got, "超时") {
+		t.Errorf("the inbox shows time left %q; want 剩余 or 已超时", got)
+	}
+
+	// Open the case and work it through the buttons.
+	do("open the case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id))))
+	wait("the detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] button[data-action=accept]') !== null`, id))
+	if got := eval("explanation", `document.querySelector('#detail .explain').textContent`); got == "" || got == "—" {
+		t.Errorf("dispatch explanation = %q; want the Chinese text", got)
+	}
+	do("name the actor", chromedp.SendKeys(chromedp.CSS(`#actor`), "张三"))
+	for _, step := range []struct{ action, state string }{{"accept", "accepted"}, {"start", "in_progress"}} {
+		do(step.action, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#detail button[data-action=%s]`, step.action))),
+			chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+		wait(step.state, fmt.Sprintf(`document.querySelector('#detail[data-state=%q]') !== null`, step.state))
+	}
+
+	// A merge into itself: the API refuses it, and its reason shows by the
+	// form with the field marked.
+	do("merge into itself", chromedp.Click(chromedp.CSS(`#detail button[data-action=merge]`)),
+		chromedp.SendKeys(chromedp.CSS(`#action-form input[name=parent_id]`), id),
+		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+	wait("the API's refusal", `!document.getElementById('action-error').hidden`)
+	if got := eval("refusal", `document.getElementById('action-error').textContent + '|' + document.querySelector('#action-form input[name=parent_id]').getAttribute('aria-invalid')`); !strings.Contains(got, "merged into itself") || !strings.HasSuffix(got, "|true") {
+		t.Errorf("refusal shows %q; want the API's detail and the parent id marked", got)
+	}
+	refused := fmt.Sprintf("%s/api/v1/cases/%s/transitions", base, id)
+
+	// A resolve without a reply is stopped before it is sent.
+	do("resolve empty", chromedp.Click(chromedp.CSS(`#detail button[data-action=resolve]`)),
+		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+	wait("the missing reply", `!document.getElementById('action-error').hidden`)
+	if got := eval("missing reply", `document.querySelector('#action-form textarea[name=reply]').getAttribute('aria-invalid')`); got != "true" {
+		t.Errorf("an empty reply is not marked (aria-invalid %q)", got)
+	}
+	const reply = "已安排维修班组更换井盖，现场已恢复通行。"
+	do("resolve", chromedp.SendKeys(chromedp.CSS(`#action-form textarea[name=reply]`), reply),
+		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+	wait("resolved", `document.querySelector('#detail[data-state="resolved"]') !== null`)
+
+	var got struct{ State, Reply string }
+	getJSON(t, base+"/api/v1/cases/"+id, &got)
+	if got.State != "resolved" || got.Reply != reply {
+		t.Errorf("case after the buttons = %+v; want resolved with the reply", got)
+	}
+	var hist struct {
+		Events []struct{ Action, Actor string }
+	}
+	getJSON(t, base+"/api/v1/cases/"+id+"/history", &hist)
+	var mine []string
+	for _, e := range hist.Events {
+		if e.Actor == "张三" {
+			mine = append(mine, e.Action)
+		}
+	}
+	if strings.Join(mine, ",") != "accept,start,resolve" {
+		t.Errorf("actions by the workbench's actor = %v; want accept, start, resolve", mine)
+	}
+	if n := eval("injected", `String(document.querySelectorAll('#queues img, #queues script, #detail img, #detail script').length) + (document.body.dataset.pwned || "")`); n != "0" {
+		t.Errorf("the hostile title made elements or ran (count+flag %q)", n)
+	}
+	// The resolved case left the inbox; the hostile one is still there.
+	wait("the inbox refreshed", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') === null`, id))
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := os.Getenv("YIWANG_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, "workbench.png")
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	// Chromium logs every refused request; the one refusal asked for
+	// above is expected, anything else is a failure.
+	var bad []string
+	expected := 0
+	for _, m := range msgs.errors() {
+		if strings.Contains(m, "status of 422") && strings.Contains(m, refused) {
+			expected++
+			continue
+		}
+		bad = append(bad, m)
+	}
+	if expected != 1 {
+		t.Errorf("saw %d refused transitions in the console, want exactly the merge into itself", expected)
+	}
+	if len(bad) > 0 {
+		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
+	}
+}
