@@ -1,7 +1,10 @@
 package console_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,4 +170,97 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
 	}
+}
+
+// TestWorkbenchQueuesInBrowser checks the dispatcher's and the
+// supervisor's views: a case no rule covers waits in 待分拨 and is
+// dispatched from the page with the unit select; a case whose summoned
+// unit has not reported shows under 吹哨未报到.
+func TestWorkbenchQueuesInBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
+		}
+		t.Skipf("skipping the browser test: %s is missing (apt-get install chromium; set YIWANG_REQUIRE_BROWSER=1 to make this a failure)", chromiumPath)
+	}
+	base, _ := startNode(t)
+	manual := postJSON(t, base+"/api/v1/cases", `{"channel":"web","title":"无地址的诉求","description":"没有位置，规则无法覆盖",
+		"category":"01","actor":"web-1"}`)
+	summoned := seedCase(t, base, "13800138000", "河道漂浮物", 30.5431, 114.3160)
+	var units struct{ Units []struct{ Code string } }
+	getJSON(t, base+"/api/v1/dispatch/units", &units)
+	if len(units.Units) < 2 {
+		t.Fatalf("units = %+v", units)
+	}
+	caller := units.Units[0].Code
+	due := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	postJSON(t, base+"/api/v1/cases/"+summoned+"/transitions", fmt.Sprintf(`{"action":"summon","actor":"督办-1",
+		"payload":{"units":[%q],"due":%q}}`, caller, due))
+
+	ctx, msgs := startBrowser(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v\nconsole: %v", what, err, msgs.all())
+		}
+	}
+	wait := func(what, predicate string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
+			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.all())
+		}
+	}
+
+	do("open the workbench", chromedp.Navigate(base+"/workbench.html#dispatcher"))
+	wait("ready", `document.body.dataset.ready === "true"`)
+	msgs.probe(t, ctx)
+	wait("the manual case", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') !== null`, manual))
+
+	target := units.Units[1].Code
+	do("dispatch it",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-manual li[data-case-id=%q]`, manual))),
+		chromedp.Click(chromedp.CSS(`#detail button[data-action=dispatch]`)),
+		chromedp.SetValue(chromedp.CSS(`#action-form select[name=unit]`), target),
+		chromedp.SendKeys(chromedp.CSS(`#actor`), "分拨员-1"),
+		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+	wait("dispatched", `document.querySelector('#detail[data-state="dispatched"]') !== null`)
+	wait("the manual queue emptied", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') === null`, manual))
+	var c struct{ State, Unit string }
+	getJSON(t, base+"/api/v1/cases/"+manual, &c)
+	if c.State != "dispatched" || c.Unit != target {
+		t.Errorf("manual case after dispatch = %+v; want dispatched to %s", c, target)
+	}
+
+	do("open the supervisor tab", chromedp.Click(chromedp.CSS(`#tab-supervisor`)))
+	wait("the summoned case", fmt.Sprintf(`document.querySelector('#q-summons li[data-case-id=%q]') !== null`, summoned))
+	if bad := msgs.errors(); len(bad) > 0 {
+		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+// postJSON posts body and returns the id of the case in the answer (a
+// created case, or a transition's case).
+func postJSON(t *testing.T, url, body string) string {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	}
+	var v struct {
+		ID   string
+		Case struct{ ID string }
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	if v.ID == "" {
+		return v.Case.ID
+	}
+	return v.ID
 }
