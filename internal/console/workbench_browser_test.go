@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"yiwang/internal/console"
 )
 
 // TestWorkbenchInBrowser drives workbench.html in headless Chromium
@@ -263,4 +267,39 @@ func postJSON(t *testing.T, url, body string) string {
 		return v.Case.ID
 	}
 	return v.ID
+}
+
+// TestWorkbenchPageStatic checks, without a browser, what the CSP and the
+// textContent rule demand of the workbench: no inline script, style or
+// event handler, and no HTML-parsing sinks in its script.
+func TestWorkbenchPageStatic(t *testing.T) {
+	h := console.Handler()
+	get := func(path string) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	page := get("/workbench.html")
+	for _, want := range []string{`<script src="workbench.js"></script>`, `href="workbench.css"`, `href="console.css"`, `lang="zh-CN"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("workbench.html lacks %s", want)
+		}
+	}
+	if regexp.MustCompile(`<script[^>]*>[^<]+</script>|<style|\sstyle=|\son[a-z]+=`).MatchString(page) {
+		t.Error("workbench.html has an inline script, style or event handler, which the CSP forbids")
+	}
+	js := get("/workbench.js")
+	for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("} {
+		if strings.Contains(js, sink) {
+			t.Errorf("workbench.js uses %s; API text must go in with textContent", sink)
+		}
+	}
+	get("/workbench.css")
+	if !strings.Contains(get("/"), `href="workbench.html"`) {
+		t.Error("index.html does not link to the workbench")
+	}
 }

@@ -499,3 +499,6 @@ document.getElementById("handler-unit").addEventListener("change", (ev) => {
 for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.addEventListener("click", () => selectTab(b.dataset.tab));
 document.getElementById("refresh").addEventListener("click", refresh);
 loadUnits().then(() => selectTab(location.hash.slice(1))).then(() => { document.body.dataset.ready = "true"; });
+// The lists age by the minute: reload the open tab every minute while the
+// page is visible.
+setInterval(() => { if (!document.hidden && !busy) refresh(); }, 60000);
