@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -144,19 +145,8 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	// The resolved case left the inbox; the hostile one is still there.
 	wait("the inbox refreshed", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') === null`, id))
 
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	dir := os.Getenv("YIWANG_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	path := filepath.Join(dir, "workbench.png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	saveShot(t, ctx, "workbench.png")
+
 	// Chromium logs every refused request; the one refusal asked for
 	// above is expected, anything else is a failure.
 	var bad []string
@@ -238,6 +228,10 @@ func TestWorkbenchQueuesInBrowser(t *testing.T) {
 
 	do("open the supervisor tab", chromedp.Click(chromedp.CSS(`#tab-supervisor`)))
 	wait("the summoned case", fmt.Sprintf(`document.querySelector('#q-summons li[data-case-id=%q]') !== null`, summoned))
+	do("open the summon form", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-summons li[data-case-id=%q]`, summoned))),
+		chromedp.Click(chromedp.CSS(`#detail button[data-action=summon]`)))
+	wait("the summon form", `document.querySelector('#action-form input[name=units]') !== null && document.querySelector('#action-form input[name=due]') !== null`)
+	saveShot(t, ctx, "workbench-supervisor.png")
 	if bad := msgs.errors(); len(bad) > 0 {
 		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
 	}
@@ -302,4 +296,22 @@ func TestWorkbenchPageStatic(t *testing.T) {
 	if !strings.Contains(get("/"), `href="workbench.html"`) {
 		t.Error("index.html does not link to the workbench")
 	}
+}
+
+// saveShot saves a full-page PNG in YIWANG_ARTIFACTS (or a temporary directory).
+func saveShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := os.Getenv("YIWANG_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
 }
