@@ -18,6 +18,8 @@ import (
 	"yiwang/internal/open311"
 	"yiwang/internal/platform"
 	"yiwang/internal/ratelimit"
+	"yiwang/internal/sense"
+	sensedemo "yiwang/internal/sense/demo"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,6 +68,10 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			log.Info("demo data loaded", "cases", report.Cases, "overdue", report.Overdue)
 		}
 	}
+	runSense, err := startSense(node, &cfg, seed, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -82,7 +88,56 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 		<-ctx.Done() // no background job configured: keep serving
 		return nil
-	})
+	}, runSense)
+}
+
+// startSense builds the sensor pipeline (the files given, else the
+// generated demo set in demo, else none) and mounts its routes and the
+// node's /metrics; the job it returns runs the pipeline, the MQTT
+// subscriber and the metrics until ctx ends.
+func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Logger) (func(context.Context) error, error) {
+	var p *sense.Pipeline
+	mo := platform.MetricsOptions{WaterWarning: sensedemo.WaterWarning, HeavyRain: sensedemo.HeavyRain}
+	switch {
+	case cfg.Sensors != "":
+		sf, err := os.Open(cfg.Sensors)
+		if err != nil {
+			return nil, err
+		}
+		defer sf.Close()
+		rf, err := os.Open(cfg.SensorRules)
+		if err != nil {
+			return nil, err
+		}
+		defer rf.Close()
+		if p, err = node.Sense(platform.SenseOptions{Sensors: sf, Rules: rf}); err != nil {
+			return nil, err
+		}
+	case seed:
+		var err error
+		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules()}); err != nil {
+			return nil, fmt.Errorf("loading the demo sensors: %w", err)
+		}
+	}
+	if p != nil {
+		node.MountSense(p)
+		mo.Pipeline = p
+		log.Info("sensor pipeline ready", "sensors", p.Registry.Len(), "mqtt", cfg.MQTT)
+	} else if cfg.MQTT != "" {
+		return nil, fmt.Errorf("%w: --mqtt needs --sensors and --sensor-rules", errUsage)
+	}
+	m := node.NewMetrics(mo)
+	node.MountMetrics(m)
+	return func(ctx context.Context) error {
+		jobs := []func(context.Context) error{m.Run}
+		if p != nil {
+			jobs = append(jobs, func(ctx context.Context) error {
+				return node.RunSense(ctx, p, platform.SenseRunOptions{MQTT: cfg.MQTT, MQTTTopic: cfg.MQTTTopic, Logger: log})
+			})
+		}
+		jobs = append(jobs, func(ctx context.Context) error { <-ctx.Done(); return nil })
+		return runTogether(ctx, jobs...)
+	}, nil
 }
 
 // s3Config returns the attachment bucket's settings, or nil when

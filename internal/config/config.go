@@ -58,6 +58,13 @@ type Config struct {
 	// (requests per second, bucket size); Rate 0 turns limits off.
 	Rate  float64
 	Burst int
+	// Sensors and SensorRules are the sensor registry (CSV) and its alarm
+	// rules (YAML); both or neither. Empty: no sensors in serve, the
+	// generated demo set in demo.
+	Sensors, SensorRules string
+	// MQTT, when set, is the broker whose sensor readings are subscribed
+	// to, on topic pattern MQTTTopic.
+	MQTT, MQTTTopic string
 }
 
 type option struct {
@@ -91,6 +98,10 @@ func (c *Config) options(p *Pending) []option {
 		{"s3-secret-key", "YIWANG_S3_SECRET_KEY", "", "S3 secret key", &c.S3SecretKey, nil},
 		{"s3-path-style", "YIWANG_S3_PATH_STYLE", "false", "address the bucket in the path (MinIO, dotted bucket names)", &p.s3PathStyle, validateBool},
 		{"classifier", "YIWANG_CLASSIFIER", "true", "train the category classifier at start (≈ 2 s of CPU, in the background) and suggest categories", &p.classifier, validateBool},
+		{"sensors", "YIWANG_SENSORS", "", "sensor registry CSV file (empty: no sensors in serve, the generated demo set in demo)", &c.Sensors, validateOptionalFile},
+		{"sensor-rules", "YIWANG_SENSOR_RULES", "", "sensor alarm rules YAML file (with --sensors)", &c.SensorRules, validateOptionalFile},
+		{"mqtt", "YIWANG_MQTT", "", "MQTT broker URL to subscribe to sensor readings, e.g. tcp://127.0.0.1:1883 (empty: none)", &c.MQTT, validateMQTT},
+		{"mqtt-topic", "YIWANG_MQTT_TOPIC", "yiwang/sensors/{sensor}", "MQTT topic pattern of sensor readings; {sensor} marks the sensor id's level", &c.MQTTTopic, validateTopic},
 		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
 }
@@ -147,6 +158,9 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.Classifier, _ = strconv.ParseBool(p.classifier)
 	if p.cfg.S3Endpoint != "" && (p.cfg.S3Bucket == "" || p.cfg.S3AccessKey == "" || p.cfg.S3SecretKey == "") {
 		return nil, fmt.Errorf("--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key")
+	}
+	if (p.cfg.Sensors == "") != (p.cfg.SensorRules == "") {
+		return nil, fmt.Errorf("--sensors and --sensor-rules go together")
 	}
 	return p.cfg, nil
 }
@@ -220,6 +234,34 @@ func validateOptionalURL(s string) error {
 		return nil
 	}
 	return validateURLs(s)
+}
+
+func validateOptionalFile(s string) error {
+	if s == "" {
+		return nil
+	}
+	if st, err := os.Stat(s); err != nil || st.IsDir() {
+		return fmt.Errorf("must be a readable file")
+	}
+	return nil
+}
+
+func validateMQTT(s string) error {
+	if s == "" {
+		return nil
+	}
+	pu, err := url.Parse(s)
+	if err != nil || pu.Host == "" || (pu.Scheme != "tcp" && pu.Scheme != "mqtt" && pu.Scheme != "ssl" && pu.Scheme != "tls" && pu.Scheme != "ws" && pu.Scheme != "wss") {
+		return fmt.Errorf("must be a broker URL such as tcp://127.0.0.1:1883")
+	}
+	return nil
+}
+
+func validateTopic(s string) error {
+	if strings.Count(s, "{sensor}") != 1 || strings.ContainsAny(s, "+#") {
+		return fmt.Errorf("must hold {sensor} once and no wildcards")
+	}
+	return nil
 }
 
 func validateBool(s string) error {
