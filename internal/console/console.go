@@ -2,9 +2,10 @@
 // binary and served at /. It talks to the platform only through the public
 // HTTP API, like any other client.
 //
-// This first page is the case list with each case's detail and timeline;
-// the situation screen, workbench queues and sign-in come with the console
-// issue (6/6).
+// Pages: the case list (index.html), the situation screen (screen.html),
+// the dispatcher/handler/supervisor workbench (workbench.html) and the 12345
+// agents' form (hotline.html). Sign-in and roles are not built yet: the
+// pages act as whatever actor the user types.
 package console
 
 import (
