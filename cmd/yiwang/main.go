@@ -38,6 +38,7 @@ func commands() []command {
 		{"bench", "measure the platform: bench intake", runBench},
 		{"dispatch", "explain a case's routing, check a responsibility list", runDispatch},
 		{"nlp", "read messages: train and evaluate the classifier", runNLP},
+		{"sim", "play generated sensor readings into a running platform: sim sensors", runSim},
 		{"version", "print the version", runVersion},
 	}
 }
