@@ -169,4 +169,3 @@ func simAlarms(ctx context.Context, hc *http.Client, base string, res *simResult
 	res.AlarmsRaised, res.AlarmsOpen = stats.Alarms.Raised, len(alarms.Open)
 	return nil
 }
-
