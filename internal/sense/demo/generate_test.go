@@ -23,7 +23,7 @@ var kinds = []struct {
 }{
 	{"WL", "water_level", "m", "shuiwu.%s", 4, "60s"},
 	{"RF", "rainfall", "mm/h", "shuiwu.%s", 2, "60s"},
-	{"PU", "pump_state", "state", "shuiwu.%s", 1, "60s"},
+	{"PU", "pump_state", "state", "shuiwu.%s", 1, "15s"},
 	{"MT", "manhole_tilt", "deg", "chengguan.%s", 2, "300s"},
 	{"PM", "pm25", "ug/m3", "shengtai.%s", 1, "300s"},
 	{"AQ", "aqi", "aqi", "shengtai.%s", 1, "300s"},
@@ -84,7 +84,7 @@ func writeRules(r *bytes.Buffer, d geo.Area) {
 	}
 	fmt.Fprintf(r, "  - {id: gas-%s, kind: threshold, sensor: GEN-GS-%s-01, above: %g, clear: %g, severity: critical, category: \"010213\", title: \"%s燃气浓度超限（生成数据）\"}\n",
 		dc, dc, GasAlarm, GasClear, name)
-	fmt.Fprintf(r, "  - {id: pump-stale-%s, kind: stale, sensor: GEN-PU-%s-01, after: 5m, severity: normal, category: \"1012\", title: \"%s泵站监测离线（生成数据）\"}\n",
+	fmt.Fprintf(r, "  - {id: pump-stale-%s, kind: stale, sensor: GEN-PU-%s-01, after: 45s, severity: normal, category: \"1012\", title: \"%s泵站监测离线（生成数据）\"}\n",
 		dc, dc, name)
 	fmt.Fprintf(r, "  - {id: rain-heavy-%s, kind: threshold, sensor: GEN-RF-%s-01, above: %g, clear: %g, silent: true}\n", dc, dc, HeavyRain, HeavyRain*0.8)
 	fmt.Fprintf(r, "  - {id: wl-rising-%s, kind: rate, sensor: GEN-WL-%s-01, rise: 0.5, window: 30m, silent: true}\n", dc, dc)

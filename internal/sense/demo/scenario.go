@@ -12,7 +12,7 @@ import (
 // real time: one simulated day compressed into the span (diurnal cycles of
 // traffic, air quality and gas), a rainstorm moving across the districts
 // in order (raising rainfall, water levels and pumps as it passes), a few
-// sensors going silent after the first third (stale alarms), and one
+// sensors going silent after the first fifth (stale alarms), and one
 // water-level sensor flapping across its warning line. It is pure: the
 // time is always an argument.
 type Scenario struct {
@@ -74,7 +74,7 @@ func (s *Scenario) AppendLines(dst []byte, now time.Time) ([]byte, int) {
 	s.tick++
 	n := 0
 	for _, sn := range s.sensors {
-		if s.silent[sn.ID] && phase > 1.0/3 {
+		if s.silent[sn.ID] && phase > 0.2 {
 			continue
 		}
 		storm := s.Storm(slices.Index(s.districts, sn.District), phase)

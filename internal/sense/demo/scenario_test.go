@@ -10,7 +10,7 @@ import (
 
 // TestScenario checks what the simulator promises: every line parses,
 // the storm pushes some water level over the warning line at the start,
-// the silent sensors stop after a third of the span, and the flapping
+// the silent sensors stop after a fifth of the span, and the flapping
 // sensor crosses both its levels.
 func TestScenario(t *testing.T) {
 	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
@@ -20,7 +20,7 @@ func TestScenario(t *testing.T) {
 	for _, tc := range []struct {
 		at         time.Duration
 		wantSilent bool
-	}{{0, false}, {time.Second, false}, {30 * time.Second, true}, {59 * time.Second, true}} {
+	}{{0, false}, {time.Second, false}, {15 * time.Second, true}, {59 * time.Second, true}} {
 		buf, n := sc.AppendLines(nil, t0.Add(tc.at))
 		lines := bytes.Split(bytes.TrimSuffix(buf, []byte("\n")), []byte("\n"))
 		if len(lines) != n {
