@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -80,13 +81,63 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
 }
 
-// MountMetrics serves m at MetricsPath on the node's handler.
-func (n *Node) MountMetrics(m *Metrics) { n.mount(MetricsPath, m.Handler()) }
+// MountMetrics serves m at MetricsPath on the node's handler and counts
+// the requests to every route of it (call it after the other mounts).
+func (n *Node) MountMetrics(m *Metrics) {
+	n.mount(MetricsPath, m.Handler())
+	n.Handler = m.instrument(n.Handler)
+}
+
+// instrument counts requests by route pattern (as matched by the
+// innermost ServeMux) and status, and times them.
+func (m *Metrics) instrument(next http.Handler) http.Handler {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "yiwang_http_requests_total",
+		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "yiwang_http_request_duration_seconds",
+		Help: "HTTP request durations by route pattern.", Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9)}, []string{"route"})
+	m.Registry.MustRegister(reqs, dur)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		reqs.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		dur.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+// statusWriter remembers the status code; Unwrap keeps
+// http.ResponseController (flushing server-sent events) working.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush flushes the underlying writer, if it can.
+func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
 
 // Run counts the cases created, from the node's event stream, until ctx
 // ends.
 func (m *Metrics) Run(ctx context.Context) error {
-	sub := m.n.Bus.Subscribe(1024)
+	sub := m.n.Bus.Subscribe(4096)
 	defer sub.Cancel()
 	for {
 		select {
@@ -95,7 +146,7 @@ func (m *Metrics) Run(ctx context.Context) error {
 		case e, ok := <-sub.C:
 			if !ok {
 				if sub.Err() != nil { // lagged: keep counting from a new subscription
-					sub = m.n.Bus.Subscribe(1024)
+					sub = m.n.Bus.Subscribe(4096)
 					continue
 				}
 				return nil

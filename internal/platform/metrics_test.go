@@ -62,6 +62,7 @@ func TestMetrics(t *testing.T) {
 		<-time.After(20 * time.Millisecond)
 		text = scrape(t, srv.URL+MetricsPath)
 	}
+	text = scrape(t, srv.URL+MetricsPath) // counts the scrapes before it
 	for _, want := range []string{
 		`yiwang_sense_readings_accepted_total 5`,
 		`yiwang_sense_readings_rejected_total{reason="unknown_sensor"} 1`,
@@ -74,6 +75,8 @@ func TestMetrics(t *testing.T) {
 		`yiwang_cases_open{state=`,
 		`yiwang_district_cases_overdue{district="420103"}`,
 		`go_goroutines`,
+		`yiwang_http_requests_total{code="400",route="/sense/v1/"} 1`, // one unknown sensor,
+		`yiwang_http_requests_total{code="200",route="/metrics"}`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
