@@ -2,11 +2,17 @@ package platform
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/sense/demo"
@@ -103,5 +109,61 @@ func TestSenseDemoEndToEnd(t *testing.T) {
 	}
 	if p.Alarms.Open()[0].Rule != "wl-420102-01" {
 		t.Fatalf("alarm %+v", p.Alarms.Open()[0])
+	}
+}
+
+// TestSenseMQTT runs the demo pipeline with the MQTT subscriber on a
+// broker (YIWANG_MQTT, default 127.0.0.1:1883; skipped when unreachable
+// unless YIWANG_REQUIRE_SERVICES=1): a gas reading published to the
+// sensor's topic raises the gas alarm.
+func TestSenseMQTT(t *testing.T) {
+	addr := os.Getenv("YIWANG_MQTT")
+	if addr == "" {
+		addr = "127.0.0.1:1883"
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err != nil {
+		if os.Getenv("YIWANG_REQUIRE_SERVICES") == "1" {
+			t.Fatalf("MQTT broker %s unreachable and YIWANG_REQUIRE_SERVICES=1: %v", addr, err)
+		}
+		t.Skipf("MQTT broker %s unreachable (%v); set YIWANG_MQTT or start mosquitto", addr, err)
+	} else {
+		c.Close()
+	}
+	n := openTestNode(t)
+	p, err := n.Sense(SenseOptions{Sensors: demo.Sensors(), Rules: demo.Rules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := fmt.Sprintf("yiwang-test-%08x", rand.Uint32())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- n.RunSense(ctx, p, SenseRunOptions{MQTT: "tcp://" + addr, MQTTTopic: prefix + "/{sensor}"})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(prefix + "-pub"))
+	if tok := pub.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publisher: %v", tok.Error())
+	}
+	defer pub.Disconnect(100)
+	// The subscription may take a moment: publish until the alarm is up.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(p.Alarms.Open()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no alarm; stats %+v", p.Ingester.Stats())
+		}
+		tok := pub.Publish(prefix+"/GEN-GS-420104-01", 1, false, []byte(`{"value": 35, "unit": "%LEL"}`))
+		if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatalf("publish: %v", tok.Error())
+		}
+		<-time.After(50 * time.Millisecond)
+	}
+	if a := p.Alarms.Open()[0]; a.Rule != "gas-420104" || a.Severity != cases.SeverityCritical {
+		t.Fatalf("alarm %+v", a)
 	}
 }
