@@ -58,7 +58,7 @@ func (a *Aggregates) Follow(ctx context.Context, log EventLog, bus *stream.Bus, 
 		if !errors.Is(err, stream.ErrLagged) {
 			return err
 		}
-		logger.Warn("situation aggregates fell behind the event stream; catching up from the log", "last_pos", a.LastPos())
+		logger.Info("situation aggregates fell behind the event stream; catching up from the log", "last_pos", a.LastPos())
 	}
 }
 

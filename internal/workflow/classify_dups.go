@@ -121,7 +121,7 @@ func (d *Duplicates) Follow(ctx context.Context, log EventLog, bus *stream.Bus, 
 		if !errors.Is(err, stream.ErrLagged) {
 			return err
 		}
-		logger.Warn("duplicate index fell behind the event stream; catching up from the log")
+		logger.Info("duplicate index fell behind the event stream; catching up from the log")
 	}
 }
 
