@@ -86,7 +86,10 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	}
 
 	// Open the case and work it through the buttons.
-	do("open the case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id))))
+	// Click the list item as it is when found (lists re-render when their
+	// data arrives, so a node looked up earlier may already be gone).
+	wait("open the case", fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`,
+		fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id)))
 	wait("the detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] button[data-action=accept]') !== null`, id))
 	if got := eval("explanation", `document.querySelector('#detail .explain').textContent`); got == "" || got == "—" {
 		t.Errorf("dispatch explanation = %q; want the Chinese text", got)
@@ -206,15 +209,23 @@ func TestWorkbenchQueuesInBrowser(t *testing.T) {
 		}
 	}
 
+	// clickCurrent clicks the element the selector finds at the moment it
+	// is found: lists re-render when their data arrives, so a node looked
+	// up earlier may already be gone.
+	clickCurrent := func(what, selector string) {
+		t.Helper()
+		wait(what, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, selector))
+	}
+
 	do("open the workbench", chromedp.Navigate(base+"/workbench.html#dispatcher"))
 	wait("ready", `document.body.dataset.ready === "true"`)
 	msgs.probe(t, ctx)
 	wait("the manual case", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') !== null`, manual))
 
 	target := units.Units[1].Code
+	clickCurrent("the manual case", fmt.Sprintf(`#q-manual li[data-case-id=%q]`, manual))
+	clickCurrent("its dispatch button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=dispatch]`, manual))
 	do("dispatch it",
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-manual li[data-case-id=%q]`, manual))),
-		chromedp.Click(chromedp.CSS(`#detail button[data-action=dispatch]`)),
 		chromedp.SetValue(chromedp.CSS(`#action-form select[name=unit]`), target),
 		chromedp.SendKeys(chromedp.CSS(`#actor`), "分拨员-1"),
 		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
@@ -228,8 +239,8 @@ func TestWorkbenchQueuesInBrowser(t *testing.T) {
 
 	do("open the supervisor tab", chromedp.Click(chromedp.CSS(`#tab-supervisor`)))
 	wait("the summoned case", fmt.Sprintf(`document.querySelector('#q-summons li[data-case-id=%q]') !== null`, summoned))
-	do("open the summon form", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-summons li[data-case-id=%q]`, summoned))),
-		chromedp.Click(chromedp.CSS(`#detail button[data-action=summon]`)))
+	clickCurrent("the summoned case", fmt.Sprintf(`#q-summons li[data-case-id=%q]`, summoned))
+	clickCurrent("its summon button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=summon]`, summoned))
 	wait("the summon form", `document.querySelector('#action-form input[name=units]') !== null && document.querySelector('#action-form input[name=due]') !== null`)
 	saveShot(t, ctx, "workbench-supervisor.png")
 	if bad := msgs.errors(); len(bad) > 0 {
