@@ -33,7 +33,10 @@ type SenseOptions struct {
 // grids by the node's geography, their owners checked against the units
 // of the responsibility list in force, the rules' case categories against
 // the taxonomy, and alarms open cases through the node's workflow. The
-// caller runs it (Pipeline.Run) and mounts SenseHandler.
+// rules are kept as the store document sense.RulesDocument: when a version
+// was stored (PUT /sense/v1/rules on any node) it replaces o.Rules, and
+// Pipeline.Run follows newer ones. The caller runs it (Pipeline.Run) and
+// mounts SenseHandler.
 func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if o.Sensors == nil || o.Rules == nil {
 		return nil, errors.New("sense: SenseOptions.Sensors and Rules are required")
@@ -46,14 +49,25 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading sensors: %w", err)
 	}
-	rs, err := rules.Parse(o.Rules)
+	text, err := io.ReadAll(o.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("reading sensor rules: %w", err)
+	}
+	rs, err := rules.ParseBytes(text)
 	if err != nil {
 		return nil, fmt.Errorf("loading sensor rules: %w", err)
 	}
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, ValidCategory: n.Taxonomy.Valid, Cases: n.Workflow,
-		MinHold: o.MinHold, Logger: n.log})
+		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store})
 	if err != nil {
 		return nil, fmt.Errorf("building sensor pipeline: %w", err)
+	}
+	// Sense is called while the node starts, before anything runs: the
+	// stored rules are read under a bounded context of their own.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.LoadRules(ctx); err != nil {
+		return nil, fmt.Errorf("loading stored sensor rules: %w", err)
 	}
 	return p, nil
 }

@@ -3,11 +3,14 @@ package platform
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/sense"
 	"yiwang/internal/sense/demo"
 	"yiwang/internal/store"
 )
@@ -165,5 +169,91 @@ func TestSenseMQTT(t *testing.T) {
 	}
 	if a := p.Alarms.Open()[0]; a.Rule != "gas-420104" || a.Severity != cases.SeverityCritical {
 		t.Fatalf("alarm %+v", a)
+	}
+}
+
+// TestSenseRulesAPI replaces the sensor rules over PUT /sense/v1/rules on
+// a node: the new level applies at once, invalid rules are refused with
+// every problem named, and a node reopened on the same database uses the
+// stored rules rather than the file it is started with.
+func TestSenseRulesAPI(t *testing.T) {
+	const sensors = "id,kind,unit,lat,lon,owner,interval\nWL1,water_level,m,30.58,114.29,shuiwu.420102,60\n"
+	const start = "rules:\n- {id: wl-high, kind: threshold, sensor: WL1, above: 28.5, category: '0101'}\n"
+	const raised = "rules:\n- {id: wl-high, kind: threshold, sensor: WL1, above: 30, category: '0101'}\n"
+	db := "sqlite:" + filepath.Join(t.TempDir(), "t.db")
+	open := func() (*Node, *sense.Pipeline, *httptest.Server) {
+		n, err := Open(context.Background(), Options{DB: db, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := n.Sense(SenseOptions{Sensors: strings.NewReader(sensors), Rules: strings.NewReader(start)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.MountSense(p)
+		return n, p, httptest.NewServer(n.Handler)
+	}
+	n, p, srv := open()
+	put := func(ifMatch, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPut, srv.URL+SensePrefix+"/rules", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/yaml")
+		req.Header.Set("If-Match", ifMatch)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := put(`"0"`, "rules:\n- {id: x, kind: threshold, sensor: NOPE, above: 1, category: '0101'}\n"); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `unknown sensor \"NOPE\"`) {
+		t.Fatalf("unknown sensor: %d %s", code, body)
+	}
+	if code, body := put(`"7"`, raised); code != http.StatusConflict {
+		t.Fatalf("stale If-Match: %d %s", code, body)
+	}
+	if code, body := put(`"0"`, raised); code != http.StatusOK {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Ingester.Run(ctx)
+	write := func(srv *httptest.Server, p *sense.Pipeline, v float64) {
+		before := p.Ingester.Stats().Processed
+		resp, err := http.Post(srv.URL+SensePrefix+"/write", "text/plain", strings.NewReader(fmt.Sprintf("water_level,sensor=WL1,unit=m value=%g", v)))
+		if err != nil || resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("write: %v %v", err, resp.Status)
+		}
+		resp.Body.Close()
+		deadline := time.Now().Add(10 * time.Second)
+		for p.Ingester.Stats().Processed == before {
+			if time.Now().After(deadline) {
+				t.Fatal("reading not processed")
+			}
+			<-time.After(5 * time.Millisecond)
+		}
+	}
+	write(srv, p, 29.2)
+	if len(p.Alarms.Open()) != 0 {
+		t.Fatalf("29.2 m alarmed under a 30 m level: %+v", p.Alarms.Open())
+	}
+	srv.Close()
+	n.Close()
+
+	n2, p2, srv2 := open()
+	defer n2.Close()
+	defer srv2.Close()
+	if rs := p2.Rules(); rs.Version != 1 || rs.YAML != raised {
+		t.Fatalf("reopened node's rules %+v", rs)
+	}
+	go p2.Ingester.Run(ctx)
+	write(srv2, p2, 29.2)
+	if len(p2.Alarms.Open()) != 0 {
+		t.Fatalf("reopened node alarmed at 29.2 m: %+v", p2.Alarms.Open())
+	}
+	write(srv2, p2, 30.4)
+	if len(p2.Alarms.Open()) != 1 {
+		t.Fatal("reopened node did not alarm at 30.4 m")
 	}
 }

@@ -9,6 +9,13 @@
 // rollups), rules (alarm rules as YAML data and their evaluation), alarm
 // (alarm lifecycle and cases), mqttin (MQTT subscription).
 //
+// The alarm rules are data: GET and PUT /rules read and replace them
+// (validated against the registry; every problem listed), kept as the
+// versioned store document RulesDocument so that a restarted node and
+// every node over the same database use them. A swap happens between two
+// batches, never within one; rules that did not change keep their
+// evaluation state and open alarms (see rules.Engine.Adopt).
+//
 // Nothing in the ingest path stops for one bad reading: every rejected
 // reading is counted by reason and the latest ones are kept in a small
 // quarantine with a message saying what was wrong.

@@ -21,6 +21,13 @@ type Options struct {
 	Registry *registry.Registry
 	// Rules are the alarm rules (see package rules).
 	Rules []rules.Rule
+	// RulesYAML is the text Rules were read from, shown by GET /rules
+	// until a version is stored.
+	RulesYAML []byte
+	// Documents, when set, keeps the rules as the store document
+	// RulesDocument: PutRules stores new versions there, LoadRules and
+	// Run (every TickEvery) pick up versions stored by other nodes.
+	Documents Documents
 	// ValidCategory checks the rules' case categories; nil accepts any.
 	ValidCategory func(code string) bool
 	// Cases opens the alarms' cases (workflow.Workflow).
@@ -51,9 +58,11 @@ type Pipeline struct {
 	Alarms   *alarm.Manager
 
 	o      Options
-	mu     sync.Mutex // guards engine and trs
+	mu     sync.Mutex // guards engine, rs and trs
 	engine *rules.Engine
+	rs     RuleSet
 	trs    []rules.Transition
+	putMu  sync.Mutex // serialises PutRules
 }
 
 // New builds a pipeline; Run starts it.
@@ -78,7 +87,7 @@ func New(o Options) (*Pipeline, error) {
 	if o.TSDB.Retain < o.MaxPast {
 		o.TSDB.Retain = o.MaxPast
 	}
-	p := &Pipeline{Registry: o.Registry, o: o, engine: eng}
+	p := &Pipeline{Registry: o.Registry, o: o, engine: eng, rs: RuleSet{YAML: string(o.RulesYAML), Rules: eng.Len()}}
 	if p.DB, err = tsdb.New(o.TSDB); err != nil {
 		return nil, fmt.Errorf("sense: %w", err)
 	}
@@ -112,7 +121,7 @@ func (p *Pipeline) Process(_ context.Context, b *Batch) {
 			trs = p.engine.Observe(b.Received, r.Sensor, r.T, r.V, trs)
 		}
 	}
-	p.handle(trs)
+	p.handle(p.engine, trs)
 	p.trs = trs[:0]
 }
 
@@ -120,23 +129,23 @@ func (p *Pipeline) Process(_ context.Context, b *Batch) {
 func (p *Pipeline) Tick(now time.Time) {
 	p.mu.Lock()
 	trs := p.engine.Tick(now, p.trs[:0])
-	p.handle(trs)
+	p.handle(p.engine, trs)
 	p.trs = trs[:0]
 	p.mu.Unlock()
 	p.Alarms.Tick(now)
 }
 
-// handle passes the transitions of loud rules to the alarm manager.
-func (p *Pipeline) handle(trs []rules.Transition) {
+// handle passes the transitions of eng's loud rules to the alarm manager.
+func (p *Pipeline) handle(eng *rules.Engine, trs []rules.Transition) {
 	for _, tr := range trs {
-		c := p.engine.Rule(tr.Rule)
+		c := eng.Rule(tr.Rule)
 		if c.Silent {
 			continue
 		}
 		ev := alarm.Event{Rule: c.ID, Firing: tr.Firing, Severity: c.Severity}
 		if tr.Firing {
 			ev.Detail = p.detail(c, tr)
-			ev.Case = p.newCase(c, ev.Detail)
+			ev.Case = p.newCase(eng, c, ev.Detail)
 		}
 		p.Alarms.Handle(tr.At, ev)
 	}
@@ -153,12 +162,12 @@ func (p *Pipeline) detail(c *rules.Compiled, tr rules.Transition) string {
 
 // newCase is the case an alarm of rule c opens: the rule's category,
 // severity and title, located at its sensor (or its area).
-func (p *Pipeline) newCase(c *rules.Compiled, detail string) cases.NewCase {
+func (p *Pipeline) newCase(eng *rules.Engine, c *rules.Compiled, detail string) cases.NewCase {
 	n := cases.NewCase{Channel: cases.ChannelSensor, Title: c.Title, Description: detail, Category: c.Category,
 		Severity: c.Severity, Tags: []string{clip("rule:" + c.ID)}}
 	sensor := c.Sensor
 	if sensor < 0 {
-		sensor = p.firstSensor(c)
+		sensor = firstSensor(eng, c)
 	}
 	switch {
 	case c.Kind == rules.Area:
@@ -174,13 +183,13 @@ func (p *Pipeline) newCase(c *rules.Compiled, detail string) cases.NewCase {
 }
 
 // firstSensor finds a sensor under a composite rule, depth first.
-func (p *Pipeline) firstSensor(c *rules.Compiled) int32 {
+func firstSensor(eng *rules.Engine, c *rules.Compiled) int32 {
 	for _, k := range c.Children {
-		ch := p.engine.Rule(k)
+		ch := eng.Rule(k)
 		if ch.Sensor >= 0 {
 			return ch.Sensor
 		}
-		if s := p.firstSensor(ch); s >= 0 {
+		if s := firstSensor(eng, ch); s >= 0 {
 			return s
 		}
 	}
@@ -210,7 +219,8 @@ func clip(s string) string {
 }
 
 // Run runs the ingest worker, the alarms' case calls and the ticker until
-// ctx ends.
+// ctx ends. Each tick also picks up rules stored by other nodes (Refresh);
+// a failure there is logged and the rules in force stay.
 func (p *Pipeline) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -229,6 +239,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			now := p.o.Now()
 			p.Tick(now)
 			p.DB.Expire(now)
+			if _, err := p.Refresh(ctx); err != nil && ctx.Err() == nil {
+				p.o.Logger.WarnContext(ctx, "refreshing sensor rules failed; keeping the rules in force", "err", err)
+			}
 		}
 	}
 }

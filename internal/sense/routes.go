@@ -19,6 +19,10 @@ import (
 //	POST /alarms/{id}/ack?by=NAME   acknowledge an alarm
 //	GET  /sensors/{id}/readings?from=RFC3339&to=RFC3339[&rollup=1m|1h]
 //	GET  /latest?area=CODE          newest reading of every sensor in an area
+//	GET  /sensors                   the sensor registry
+//	GET  /rules                     the alarm rules in force (YAML, version; ETag the version)
+//	PUT  /rules?actor=NAME          replace them (application/yaml, If-Match the version;
+//	                                422 {"errors": [...]} when invalid, 409 when stale)
 func (p *Pipeline) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /write", p.Ingester)
@@ -28,6 +32,9 @@ func (p *Pipeline) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /alarms/{id}/ack", p.ack)
 	mux.HandleFunc("GET /sensors/{id}/readings", p.readings)
+	mux.HandleFunc("GET /sensors", p.sensors)
+	mux.HandleFunc("GET /rules", p.getRules)
+	mux.HandleFunc("PUT /rules", p.putRules)
 	mux.HandleFunc("GET /latest", func(w http.ResponseWriter, r *http.Request) {
 		area := r.URL.Query().Get("area")
 		if area == "" {

@@ -196,47 +196,52 @@ func (e *Engine) HasRules(sensor int32) bool { return len(e.bySensor[sensor]) > 
 // t in ns, value v) at now, appending transitions to out.
 func (e *Engine) Observe(now time.Time, sensor int32, t int64, v float64, out []Transition) []Transition {
 	for _, i := range e.bySensor[sensor] {
-		c := &e.rules[i]
-		s := &e.st[i]
-		fire := s.firing
-		switch c.Kind {
-		case Threshold:
-			fire = crossed(c, s.firing, v)
-		case Duration:
-			if crossed(c, s.since != 0, v) {
-				if s.since == 0 {
-					s.since = t
-				}
-				fire = t-s.since >= int64(c.For)
-			} else {
-				s.since, fire = 0, false
-			}
-		case Rate:
-			fire = e.rate(c, s, t, v)
-		case Stale:
-			if t > s.seen {
-				s.seen = t
-			}
-			fire = false
-		case Area:
-			was := s.is[sensor]
-			is := crossed(c, was, v)
-			if is != was {
-				s.is[sensor] = is
-				if is {
-					s.above++
-				} else {
-					s.above--
-				}
-			}
-			fire = float64(s.above) >= c.Share*float64(len(c.Sensors))
-		}
-		s.last = v
-		if fire != s.firing {
+		if fire := e.judge(i, sensor, t, v); fire != e.st[i].firing {
 			out = e.set(i, fire, now, sensor, v, out)
 		}
 	}
 	return out
+}
+
+// judge evaluates rule i on one reading and returns whether it fires.
+func (e *Engine) judge(i, sensor int32, t int64, v float64) bool {
+	c := &e.rules[i]
+	s := &e.st[i]
+	fire := s.firing
+	switch c.Kind {
+	case Threshold:
+		fire = crossed(c, s.firing, v)
+	case Duration:
+		if crossed(c, s.since != 0, v) {
+			if s.since == 0 {
+				s.since = t
+			}
+			fire = t-s.since >= int64(c.For)
+		} else {
+			s.since, fire = 0, false
+		}
+	case Rate:
+		fire = e.rate(c, s, t, v)
+	case Stale:
+		if t > s.seen {
+			s.seen = t
+		}
+		fire = false
+	case Area:
+		was := s.is[sensor]
+		is := crossed(c, was, v)
+		if is != was {
+			s.is[sensor] = is
+			if is {
+				s.above++
+			} else {
+				s.above--
+			}
+		}
+		fire = float64(s.above) >= c.Share*float64(len(c.Sensors))
+	}
+	s.last = v
+	return fire
 }
 
 // crossed applies a level with hysteresis: a firing rule stays firing
@@ -284,23 +289,30 @@ func (e *Engine) set(i int32, fire bool, now time.Time, sensor int32, v float64,
 	e.st[i].firing = fire
 	out = append(out, Transition{Rule: i, Firing: fire, At: now, Sensor: sensor, Value: v})
 	for _, p := range e.parents[i] {
-		c := &e.rules[p]
-		var f bool
-		if len(c.All) > 0 {
-			f = true
-			for _, k := range c.Children {
-				f = f && e.st[k].firing
-			}
-		} else {
-			for _, k := range c.Children {
-				f = f || e.st[k].firing
-			}
-		}
-		if f != e.st[p].firing {
+		if f := e.combine(p); f != e.st[p].firing {
 			out = e.set(p, f, now, -1, 0, out)
 		}
 	}
 	return out
+}
+
+// combine evaluates composite p from its children's states.
+func (e *Engine) combine(p int32) bool {
+	c := &e.rules[p]
+	if len(c.All) > 0 {
+		for _, k := range c.Children {
+			if !e.st[k].firing {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range c.Children {
+		if e.st[k].firing {
+			return true
+		}
+	}
+	return false
 }
 
 // Tick evaluates the time-driven rules at now: stale sensors, and duration
