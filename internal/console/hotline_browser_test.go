@@ -1,10 +1,8 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,14 +12,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"yiwang/internal/platform"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // xssTitle is the title of a prior case: it must show as text.
 const xssTitle = `<img src=x onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script>`
@@ -32,12 +27,7 @@ const xssTitle = `<img src=x onerror="document.body.dataset.pwned='1'"><script>d
 // the call is recorded on it, then a new case is created — once, however
 // often the form is submitted. Any console error or exception fails it.
 func TestHotlineConsoleInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: %s is missing (apt-get install chromium; set YIWANG_REQUIRE_BROWSER=1 to make this a failure)", chromiumPath)
-	}
+	requireBrowser(t)
 	base, creates := startNode(t)
 
 	// Two earlier cases: the caller's (hostile title) and a neighbour's, both
@@ -46,28 +36,9 @@ func TestHotlineConsoleInBrowser(t *testing.T) {
 	neighbour := seedCase(t, base, "13900139000", "路灯不亮", 30.5435, 114.3162)
 	creates.reset()
 
-	ctx, msgs := startBrowser(t)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	eval := func(what, js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	wait := func(what, predicate string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.all())
-		}
-	}
+	p := openPage(t, 1280, 900)
+	ctx, msgs := p.ctx, p.msgs
+	do, eval, wait := p.do, p.eval, p.wait
 
 	do("open the form", chromedp.Navigate(base+"/hotline.html"))
 	wait("categories", `document.body.dataset.ready === "true"`)
@@ -244,22 +215,6 @@ func seedCase(t *testing.T, base, phone, title string, lat, lon float64) string 
 	return c.ID
 }
 
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-}
-
 // pickCategory chooses a third-level category and the text the agent
 // types to find it: its name, which must select it as the first match
 // (the page picks the first category whose code starts with, or whose
@@ -285,112 +240,4 @@ func pickCategory(t *testing.T, base string) struct{ code, query string } {
 	}
 	t.Fatal("no third-level category is the first match of its own name")
 	return struct{ code, query string }{}
-}
-
-// consoleLog collects what the page writes to its console.
-type consoleLog struct {
-	mu   sync.Mutex
-	msgs []chromedp.ConsoleMessage
-}
-
-func (c *consoleLog) add(m chromedp.ConsoleMessage) {
-	c.mu.Lock()
-	c.msgs = append(c.msgs, m)
-	c.mu.Unlock()
-}
-
-func (c *consoleLog) all() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, m := range c.msgs {
-		out = append(out, m.String())
-	}
-	return out
-}
-
-// errors lists console errors and exceptions (browser log entries of
-// level error included: a CSP violation or a failed load shows there).
-func (c *consoleLog) errors() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, m := range c.msgs {
-		if m.Type == chromedp.ConsoleError || m.IsException() {
-			out = append(out, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
-		}
-	}
-	return out
-}
-
-// probe writes a console message from the page and waits until the
-// listener has it, so "no errors" means the listener was listening.
-func (c *consoleLog) probe(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`console.info("hotline-test-probe")`)); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for tick := time.NewTicker(20 * time.Millisecond); ; <-tick.C {
-		for _, m := range c.all() {
-			if strings.Contains(m, "hotline-test-probe") {
-				tick.Stop()
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the console listener never saw the probe message")
-		}
-	}
-}
-
-// startBrowser starts headless Chromium with a fresh profile and collects
-// its console.
-func startBrowser(t *testing.T) (context.Context, *consoleLog) {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	var out bytes.Buffer
-	opts = append(opts, chromedp.CombinedOutput(&out))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		t.Fatalf("starting %s: %v\n%s", chromiumPath, err, out.String())
-	}
-	msgs := &consoleLog{}
-	lctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	seq := chromedp.Console(lctx)
-	go func() {
-		defer close(done)
-		for m, err := range seq {
-			if err != nil {
-				if !errors.Is(err, context.Canceled) {
-					msgs.add(chromedp.ConsoleMessage{Type: chromedp.ConsoleError, Text: "console listener: " + err.Error()})
-				}
-				return
-			}
-			msgs.add(m)
-		}
-	}()
-	t.Cleanup(func() {
-		stop()
-		<-done
-		cancel()
-		cancelAlloc()
-	})
-	return ctx, msgs
 }

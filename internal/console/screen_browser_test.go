@@ -1,10 +1,8 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,34 +25,13 @@ import (
 // click drills down, a case created through the API arrives live (SSE),
 // and no JavaScript error or exception happens on the way.
 func TestSituationScreenInBrowser(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing: %v", err)
-		}
-		t.Skip("skipping the browser test: /usr/bin/chromium is missing (set YIWANG_REQUIRE_BROWSER=1 to make this a failure)")
-	}
+	requireBrowser(t)
 	base, node := startSeededNode(t)
-	ctx, msgs := openScreenBrowser(t)
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v\nconsole: %v", what, err, msgs.list(false))
-		}
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluating %s: %v", js, err)
-		}
-		return v
-	}
-	wait := func(what, predicate string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.list(false))
-		}
-	}
+	p := openPage(t, 1920, 1080)
+	p.timeout = 20 * time.Second
+	ctx, msgs := p.ctx, p.msgs
+	run, wait := p.do, p.wait
+	eval := func(js string) string { t.Helper(); return p.eval("evaluating "+js, js) }
 
 	run("open the screen", chromedp.Navigate(base+"/screen.html"))
 	wait("the first render", `document.body.dataset.ready !== undefined`)
@@ -76,7 +52,7 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	var sit struct {
 		Situation struct{ Heat []struct{ Code string } }
 	}
-	fetchJSON(t, base+"/api/v1/situation", &sit)
+	getJSON(t, base+"/api/v1/situation", &sit)
 	district := sit.Situation.Heat[0].Code
 	pt := node.Geo.RandomPointIn(district, rand.New(rand.NewPCG(1, 2)))
 	xy := eval(fmt.Sprintf(`(() => { const c = echarts.getInstanceByDom(document.getElementById('map'));
@@ -110,7 +86,7 @@ func TestSituationScreenInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", out)
-	if errs := msgs.list(true); len(errs) > 0 {
+	if errs := msgs.errors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
@@ -162,70 +138,4 @@ func createCase(t *testing.T, base string) string {
 		t.Fatalf("create: %d %s", resp.StatusCode, b)
 	}
 	return c.ID
-}
-
-func fetchJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
-	}
-}
-
-type screenConsole struct {
-	mu   sync.Mutex
-	msgs []chromedp.ConsoleMessage
-}
-
-func (c *screenConsole) list(errorsOnly bool) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, m := range c.msgs {
-		if !errorsOnly || m.Type == chromedp.ConsoleError || m.IsException() {
-			out = append(out, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
-		}
-	}
-	return out
-}
-
-func openScreenBrowser(t *testing.T) (context.Context, *screenConsole) {
-	t.Helper()
-	var out bytes.Buffer
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath("/usr/bin/chromium"), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1920, 1080), chromedp.CombinedOutput(&out))
-	ctx, cancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		t.Fatalf("starting chromium: %v\n%s", err, out.String())
-	}
-	msgs := &screenConsole{}
-	lctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range chromedp.Console(lctx) {
-			if err != nil {
-				if !errors.Is(err, context.Canceled) {
-					msgs.mu.Lock()
-					msgs.msgs = append(msgs.msgs, chromedp.ConsoleMessage{Type: chromedp.ConsoleError, Text: "console listener: " + err.Error()})
-					msgs.mu.Unlock()
-				}
-				return
-			}
-			msgs.mu.Lock()
-			msgs.msgs = append(msgs.msgs, m)
-			msgs.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { stop(); <-done; cancel(); cancelAlloc() })
-	return ctx, msgs
 }

@@ -26,12 +26,7 @@ import (
 // refused first, with the API's reason next to the form. Any console error
 // or exception fails it.
 func TestWorkbenchInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: %s is missing (apt-get install chromium; set YIWANG_REQUIRE_BROWSER=1 to make this a failure)", chromiumPath)
-	}
+	requireBrowser(t)
 	base, _ := startNode(t)
 	id := seedCase(t, base, "13800138000", "井盖缺失，夜间危险", 30.5431, 114.3160)
 	hostile := seedCase(t, base, "13900139000", xssTitle, 30.5432, 114.3161)
@@ -43,28 +38,9 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		t.Fatalf("seeded cases: %+v and %+v; want both dispatched to one unit", c, h)
 	}
 
-	ctx, msgs := startBrowser(t)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v\nconsole: %v", what, err, msgs.all())
-		}
-	}
-	eval := func(what, js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	wait := func(what, predicate string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.all())
-		}
-	}
+	p := openPage(t, 1280, 900)
+	ctx, msgs := p.ctx, p.msgs
+	do, eval, wait := p.do, p.eval, p.wait
 
 	do("open the workbench", chromedp.Navigate(base+"/workbench.html"))
 	wait("the dispatcher queues", `document.body.dataset.ready === "true"`)
@@ -86,10 +62,7 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	}
 
 	// Open the case and work it through the buttons.
-	// Click the list item as it is when found (lists re-render when their
-	// data arrives, so a node looked up earlier may already be gone).
-	wait("open the case", fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`,
-		fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id)))
+	p.clickCurrent("open the case", fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id))
 	wait("the detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] button[data-action=accept]') !== null`, id))
 	if got := eval("explanation", `document.querySelector('#detail .explain').textContent`); got == "" || got == "—" {
 		t.Errorf("dispatch explanation = %q; want the Chinese text", got)
@@ -174,12 +147,7 @@ func TestWorkbenchInBrowser(t *testing.T) {
 // dispatched from the page with the unit select; a case whose summoned
 // unit has not reported shows under 吹哨未报到.
 func TestWorkbenchQueuesInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("YIWANG_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("YIWANG_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: %s is missing (apt-get install chromium; set YIWANG_REQUIRE_BROWSER=1 to make this a failure)", chromiumPath)
-	}
+	requireBrowser(t)
 	base, _ := startNode(t)
 	manual := postJSON(t, base+"/api/v1/cases", `{"channel":"web","title":"无地址的诉求","description":"没有位置，规则无法覆盖",
 		"category":"01","actor":"web-1"}`)
@@ -194,28 +162,11 @@ func TestWorkbenchQueuesInBrowser(t *testing.T) {
 	postJSON(t, base+"/api/v1/cases/"+summoned+"/transitions", fmt.Sprintf(`{"action":"summon","actor":"督办-1",
 		"payload":{"units":[%q],"due":%q}}`, caller, due))
 
-	ctx, msgs := startBrowser(t)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v\nconsole: %v", what, err, msgs.all())
-		}
-	}
-	wait := func(what, predicate string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, msgs.all())
-		}
-	}
+	p := openPage(t, 1280, 900)
+	ctx, msgs := p.ctx, p.msgs
+	do, wait := p.do, p.wait
 
-	// clickCurrent clicks the element the selector finds at the moment it
-	// is found: lists re-render when their data arrives, so a node looked
-	// up earlier may already be gone.
-	clickCurrent := func(what, selector string) {
-		t.Helper()
-		wait(what, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, selector))
-	}
+	clickCurrent := p.clickCurrent
 
 	do("open the workbench", chromedp.Navigate(base+"/workbench.html#dispatcher"))
 	wait("ready", `document.body.dataset.ready === "true"`)
