@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -213,49 +212,13 @@ func runRaw(ctx context.Context, o IntakeOptions, bodies []cases.NewCase, full b
 }
 
 func runAPI(ctx context.Context, o IntakeOptions, bodies []cases.NewCase) (runResult, error) {
-	node, cleanup, err := openFresh(ctx, o, "api")
-	if err != nil {
-		return runResult{}, err
-	}
-	defer cleanup()
-	base, stop, err := node.ServeLocal(ctx)
-	if err != nil {
-		return runResult{}, err
-	}
-	defer stop()
-
 	raw := make([][]byte, len(bodies))
 	for i := range bodies {
+		var err error
 		if raw[i], err = json.Marshal(bodies[i]); err != nil {
 			return runResult{}, err
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.C, MaxConnsPerHost: o.C}, Timeout: 30 * time.Second}
-	url := base + "/api/v1/cases"
-	var firstErr atomic.Value
-	r := drive(len(bodies), o.C, func(i int) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw[i]))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("api-%d", i))
-		resp, err := client.Do(req)
-		if err != nil {
-			firstErr.CompareAndSwap(nil, err)
-			return err
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			err := fmt.Errorf("status %d: %s", resp.StatusCode, body)
-			firstErr.CompareAndSwap(nil, err)
-			return err
-		}
-		return nil
-	})
-	if r.errors > 0 {
-		return r, fmt.Errorf("%d of %d API creates failed, first: %v", r.errors, len(bodies), firstErr.Load())
-	}
-	return r, nil
+	return postEach(ctx, o, "api", "/api/v1/cases", "application/json", raw, http.StatusCreated,
+		func(i int) string { return fmt.Sprintf("api-%d", i) })
 }

@@ -94,7 +94,7 @@ func Open311(ctx context.Context, o Open311Options) (Open311Result, error) {
 			return res, err
 		}
 	}
-	js, err := postEach(ctx, nodes, "json", "/api/v1/cases", "application/json", bodies, http.StatusCreated,
+	js, err := postEach(ctx, nodes, "o311_json", "/api/v1/cases", "application/json", bodies, http.StatusCreated,
 		func(i int) string { return "bench-" + strconv.Itoa(i) })
 	if err != nil {
 		return res, fmt.Errorf("JSON run: %w", err)
@@ -159,7 +159,7 @@ func findPath(tax *category.Taxonomy, path string) (category.Category, bool) {
 // from o.C clients, expecting status for every one.
 func postEach(ctx context.Context, o IntakeOptions, tag, path, contentType string, bodies [][]byte, status int,
 	idemKey func(int) string) (runResult, error) {
-	node, cleanup, err := openFresh(ctx, o, "o311_"+tag)
+	node, cleanup, err := openFresh(ctx, o, tag)
 	if err != nil {
 		return runResult{}, err
 	}
