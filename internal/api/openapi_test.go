@@ -13,6 +13,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/enterprise"
+	"yiwang/internal/nlp/review"
 	"yiwang/internal/workflow"
 )
 
@@ -98,6 +99,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"CallRequest": callRequest{}, "GridReport": gridReport{}, "GridReportResult": gridReportResponse{},
 		"EnterpriseRequest": enterpriseRequest{}, "EnterpriseCases": enterpriseCases{}, "PublicCase": publicCase{},
 		"PublicEvent": publicEvent{}, "RatingRequest": ratingRequest{}, "RatingResult": ratingResponse{},
+		"SuggestRequest": suggestRequest{}, "SuggestResponse": suggestResponse{}, "SuggestedCategory": suggestedCategory{},
+		"Suggestion": workflow.Suggestion{}, "DuplicateCase": duplicateCase{}, "Correction": workflow.Correction{},
+		"SuggestionRecord": workflow.SuggestionRecord{}, "CorrectionList": correctionsResponse{},
+		"ReviewRequest": reviewRequest{}, "Review": review.Review{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

@@ -2,9 +2,7 @@ package api
 
 import (
 	"net/http"
-	"reflect"
 	"slices"
-	"sort"
 	"testing"
 
 	"yiwang/internal/category"
@@ -107,35 +105,4 @@ func TestReviewRoute(t *testing.T) {
 		t.Errorf("no_times: good %v weak %v", g.Flags, w.Flags)
 	}
 	wantProblem(t, h.do("POST", "/api/v1/review", `{"message":"x","reply":" "}`), http.StatusUnprocessableEntity, ProblemInvalidField, "reply")
-}
-
-// TestSuggestSchemasMatchGoTypes extends the OpenAPI schema check to the
-// types of suggest.go and review.go.
-func TestSuggestSchemasMatchGoTypes(t *testing.T) {
-	doc := loadOpenAPI(t)
-	types := map[string]any{
-		"SuggestRequest": suggestRequest{}, "SuggestResponse": suggestResponse{}, "SuggestedCategory": suggestedCategory{},
-		"Suggestion": workflow.Suggestion{}, "DuplicateCase": duplicateCase{}, "Correction": workflow.Correction{},
-		"SuggestionRecord": workflow.SuggestionRecord{}, "CorrectionList": correctionsResponse{},
-		"ReviewRequest": reviewRequest{}, "Review": review.Review{},
-	}
-	for name, v := range types {
-		schema, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		var want, got []string
-		for k := range jsonFields(reflect.TypeOf(v)) {
-			want = append(want, k)
-		}
-		for k := range schema.Properties {
-			got = append(got, k)
-		}
-		sort.Strings(want)
-		sort.Strings(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("schema %s has properties %v, Go type has %v", name, got, want)
-		}
-	}
 }
