@@ -13,5 +13,8 @@
 //	resolved 办结 → verified 回访 → closed 结案
 //
 // with returned 退单 (back to dispatch), reassign 改派, extensions 延期,
-// suspended 挂起, supervise 督办, merged 合并, voided 作废 and reopen 重办.
+// suspended 挂起, supervise 督办, merged 合并, voided 作废, reopen 重办 and
+// recategorise 改类 (a dispatcher corrects the category while the case is
+// received, dispatched, accepted, in_progress or returned; the event keeps
+// the old category beside the new one).
 package cases

@@ -73,6 +73,7 @@ const (
 	ActionMerge            Action = "merge"             // 合并
 	ActionVoid             Action = "void"              // 作废
 	ActionNote             Action = "note"              // 备注
+	ActionRecategorise     Action = "recategorise"      // 改类: a dispatcher corrects the category
 )
 
 var openStates = []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateResolved, StateVerified, StateReturned, StateSuspended}
@@ -105,6 +106,12 @@ var rules = map[Action]rule{
 	ActionMerge:            {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned, StateSuspended}, to: StateMerged},
 	ActionVoid:             {from: openStates, to: StateVoided},
 	ActionNote:             {from: append(slices.Clone(openStates), StateClosed, StateMerged, StateVoided)},
+	// Recategorise is allowed while the case is routed or handled: in the
+	// dispatch queue (received, returned), with a unit (dispatched,
+	// accepted, in_progress). Not once it is resolved (the reply answered
+	// the case as filed, and the statistics count it there), suspended or
+	// finished.
+	ActionRecategorise: {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned}},
 }
 
 // Actions lists every action a command may carry (create is not a command).
@@ -154,7 +161,16 @@ type Payload struct {
 	// missed and how many reminders came before this one.
 	Clock string `json:"clock,omitempty"`
 	Level int    `json:"level,omitempty"`
+	// Category is the new category code of a recategorise; its membership
+	// in the taxonomy is checked by the caller, as at creation.
+	Category string `json:"category,omitempty"`
+	// PreviousCategory is the category a recategorise replaced, recorded
+	// by Decide (whatever the command carried).
+	PreviousCategory string `json:"previous_category,omitempty"`
 }
+
+// MaxCategory is the longest category code a command may carry.
+const MaxCategory = 50
 
 // MaxSummons caps how many units one summons may call.
 const MaxSummons = 20
@@ -305,6 +321,13 @@ func check(c *Case, a Action, cmd *Command, now time.Time) string {
 		if p.Due == nil || !p.Due.After(now) {
 			return "payload.due (when the units must report) is required and must be in the future"
 		}
+	case ActionRecategorise:
+		if p.Category == "" {
+			return "payload.category (the new category code) is required"
+		}
+		if p.Category == c.Category {
+			return "payload.category must differ from the current category " + c.Category
+		}
 	case ActionReport:
 		if p.Unit == "" {
 			return "payload.unit (the reporting unit) is required"
@@ -345,6 +368,9 @@ func Decide(c *Case, cmd Command, now time.Time) (Event, error) {
 	if err := checkText("payload.reason", cmd.Payload.Reason, 2000, false); err != nil {
 		return Event{}, err
 	}
+	if err := checkText("payload.category", cmd.Payload.Category, MaxCategory, false); err != nil {
+		return Event{}, err
+	}
 	if why := check(c, cmd.Action, &cmd, now); why != "" {
 		te := &TransitionError{Action: cmd.Action, State: c.State, Allowed: Allowed(c)}
 		if why != "wrong state" {
@@ -356,6 +382,13 @@ func Decide(c *Case, cmd Command, now time.Time) (Event, error) {
 		// Record who returned the case and which rule had sent it there,
 		// so returns can be counted per unit and per rule.
 		cmd.Payload.Unit, cmd.Payload.RuleID = c.Unit, c.RuleID
+	}
+	if cmd.Action == ActionRecategorise {
+		// The event records the old category with the new one, so a
+		// correction can be read from the event alone.
+		cmd.Payload.PreviousCategory = c.Category
+	} else {
+		cmd.Payload.Category, cmd.Payload.PreviousCategory = "", ""
 	}
 	to := rules[cmd.Action].to
 	switch {

@@ -70,6 +70,8 @@ func Apply(c *Case, e Event) error {
 		c.Supervisions++
 	case ActionMerge:
 		c.ParentID = p.ParentID
+	case ActionRecategorise:
+		c.Category = p.Category
 	case ActionSummon:
 		for _, u := range p.Units {
 			c.Summons = append(c.Summons, Summons{Unit: u, Due: *p.Due, By: e.Actor})

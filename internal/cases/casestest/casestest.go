@@ -15,6 +15,10 @@ import (
 // Units are the unit codes random commands dispatch and summon.
 var Units = []string{"u1", "u2", "u3", "u4"}
 
+// Categories are the category codes random recategorise commands choose
+// from (codes of the default taxonomy, of different levels).
+var Categories = []string{"01", "0103", "02", "0201", "03"}
+
 // RandomCommand picks an action allowed on c now and fills its payload so
 // that cases.Decide accepts it at time now. ok is false when nothing is
 // allowed.
@@ -64,6 +68,11 @@ func RandomCommand(c *cases.Case, r *rand.Rand, now time.Time) (cmd cases.Comman
 		}
 	case cases.ActionSupervise:
 		p.Clock, p.Level = "resolve", 1+r.IntN(3)
+	case cases.ActionRecategorise:
+		p.Category = Categories[r.IntN(len(Categories))]
+		if p.Category == c.Category {
+			p.Category += "01"
+		}
 	}
 	return cmd, true
 }
