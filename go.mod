@@ -14,6 +14,11 @@ require (
 )
 
 require (
+	github.com/mochi-mqtt/server/v2 v2.7.9
+	github.com/rs/xid v1.4.0 // indirect
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

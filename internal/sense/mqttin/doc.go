@@ -10,4 +10,10 @@
 // Payloads over MaxPayload are rejected and counted; like every bad
 // message they never stop the subscription. When the ingest queue is full
 // the message callback waits, which slows the client (MQTT has no 429).
+//
+// A node without a broker of its own starts an embedded one (StartBroker,
+// github.com/mochi-mqtt/server/v2) and subscribes to it over TCP like to
+// any other; the broker bounds packets (MaxPacket), unacknowledged QoS 1/2
+// messages per client (ReceiveMaximum) and the messages queued to a slow
+// subscriber (WritesPending).
 package mqttin

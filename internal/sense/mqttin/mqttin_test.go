@@ -153,6 +153,48 @@ func TestBroker(t *testing.T) {
 	} else {
 		c.Close()
 	}
+	testThroughBroker(t, addr)
+}
+
+// TestEmbeddedBroker runs the broker test against the embedded broker on
+// a free loopback port, and checks its counters saw the messages.
+func TestEmbeddedBroker(t *testing.T) {
+	b, err := StartBroker(BrokerOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if !strings.HasPrefix(b.URL(), "tcp://127.0.0.1:") || strings.HasSuffix(b.Addr(), ":0") {
+		t.Fatalf("broker URL %q, addr %q", b.URL(), b.Addr())
+	}
+	testThroughBroker(t, b.Addr())
+	if st := b.Stats(); st.MessagesReceived < 3 || st.MessagesSent < 3 {
+		t.Fatalf("broker stats %+v", st)
+	}
+}
+
+func TestStartBrokerErrors(t *testing.T) {
+	b, err := StartBroker(BrokerOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, tc := range []struct{ listen, want string }{
+		{"", "Listen is required"},
+		{"nonsense", "broker address"},
+		{b.Addr(), "listening on"},
+	} {
+		if _, err := StartBroker(BrokerOptions{Listen: tc.listen}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("StartBroker(%q) = %v, want %q", tc.listen, err, tc.want)
+		}
+	}
+}
+
+// testThroughBroker publishes readings through the broker at addr and sees
+// them stored, an alarm raised and its case created, and a 1 MB message
+// refused and counted without stopping the subscription.
+func testThroughBroker(t *testing.T, addr string) {
+	t.Helper()
 	st := memstore.New(memstore.Options{})
 	defer st.Close()
 	wf, _ := workflow.New(workflow.Options{Store: st})
