@@ -173,8 +173,8 @@ func parseSuggestion(note string) (SuggestionRecord, bool) {
 	return r, r.Category != ""
 }
 
-// Correction is a case whose routing a person changed after the workflow
-// suggested its category: training signal for the classifier.
+// Correction is a case whose category or routing a person changed after
+// the workflow suggested its category: training signal for the classifier.
 type Correction struct {
 	CaseID     string           `json:"case_id"`
 	Title      string           `json:"title"`
@@ -188,16 +188,32 @@ type Correction struct {
 	// Returned counts the returns (退单) after the suggestion.
 	Returned int       `json:"returned"`
 	At       time.Time `json:"at"`
+	// Text is the case's description (with Title, what the classifier reads).
+	Text string `json:"text"`
+	// Recategorised is set when a person changed the category after the
+	// suggestion (recategorise 改类) and it ended up different.
+	Recategorised *CategoryCorrection `json:"recategorised,omitempty"`
+}
+
+// CategoryCorrection is a person's change of a case's category after the
+// workflow's suggestion: From is the category the case had after the
+// suggestion (the applied suggestion, or the category as filed), To the
+// category after the person's last recategorise.
+type CategoryCorrection struct {
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
 }
 
 // correctionsPage is how many note events Corrections reads at a time.
 const correctionsPage = 500
 
 // Corrections lists the cases with a suggestion note after the log
-// position after whose routing a person corrected: a person dispatched or
+// position after whose category or routing a person corrected: a person
+// recategorised it (Correction.Recategorised, old → new), dispatched or
 // reassigned it to another unit than the suggestion chose (or would have
-// chosen), or the unit returned it. The category itself cannot be edited
-// in a case's history, so the unit is the signal. It reads every note
+// chosen), or the unit returned it. It reads every note
 // event, then the history of the suggested cases, and returns at most
 // limit corrections, oldest first.
 func (w *Workflow) Corrections(ctx context.Context, after int64, limit int) ([]Correction, error) {
@@ -239,7 +255,7 @@ func (w *Workflow) correction(ctx context.Context, note cases.Event, rec Suggest
 			return Correction{}, false, fmt.Errorf("replaying case %s: %w", note.CaseID, err)
 		}
 	}
-	out := Correction{CaseID: c.ID, Title: c.Title, Suggestion: rec, Category: c.Category, At: note.At}
+	out := Correction{CaseID: c.ID, Title: c.Title, Text: c.Description, Suggestion: rec, Category: c.Category, At: note.At}
 	if !rec.Applied {
 		q := Query(&c)
 		q.Category = rec.Category
@@ -262,9 +278,21 @@ func (w *Workflow) correction(ctx context.Context, note cases.Event, rec Suggest
 			out.Unit = e.Payload.Unit
 		case cases.ActionReturn:
 			out.Returned++
+		case cases.ActionRecategorise:
+			if e.Actor == SystemActor {
+				continue
+			}
+			if out.Recategorised == nil {
+				out.Recategorised = &CategoryCorrection{From: e.Payload.PreviousCategory}
+			}
+			r := out.Recategorised
+			r.To, r.By, r.At = e.Payload.Category, e.Actor, e.At
 		}
 	}
-	corrected := out.Returned > 0 || out.Unit != "" && out.Unit != out.SuggestedUnit
+	if r := out.Recategorised; r != nil && r.From == r.To {
+		out.Recategorised = nil // changed and changed back
+	}
+	corrected := out.Recategorised != nil || out.Returned > 0 || out.Unit != "" && out.Unit != out.SuggestedUnit
 	return out, corrected, nil
 }
 

@@ -24,6 +24,20 @@
 // deadline when a policy sets one: the note is the only event that both
 // explains why the case waits and starts its dispatch clock.
 //
+// # Recategorise
+//
+// A dispatcher corrects a case's category with the recategorise action
+// (cases: received, dispatched, accepted, in_progress, returned). When the
+// case is in the dispatch queue (received or returned), the workflow runs
+// the responsibility list on the new category and, when a rule covers it,
+// dispatches automatically right after — except a returned case whose rule
+// would send it straight back to the unit that returned it, which stays
+// for the dispatcher. A case with a unit keeps it: recategorising does not
+// move work (reassign does). A recategorise after the classifier's
+// suggestion is a correction ([Workflow.Corrections]), and closed cases
+// are training examples labelled by their final category
+// ([Workflow.ClosedCases]).
+//
 // # Deadlines
 //
 // Dispatch, reassign and reopen start sign_off, on_site, resolve and reply

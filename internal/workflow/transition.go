@@ -29,7 +29,11 @@ var completed = []cases.Action{cases.ActionDispatch, cases.ActionReassign, cases
 //     deadlines by the pause they end (an approver's deadline stays);
 //   - a return is refused (a *cases.TransitionError) outside the unit's
 //     return window after the case was dispatched to it, and restarts the
-//     dispatch clock.
+//     dispatch clock;
+//   - a recategorise of a case in the dispatch queue (received, returned)
+//     runs the responsibility list on the new category and, when a rule
+//     covers it, dispatches automatically (see redispatch): the case
+//     returned is then the dispatched one, the event the recategorise.
 //
 // Because the additions depend on the case, a request without
 // ExpectVersion is sent with the version they were computed on and
@@ -52,6 +56,9 @@ func (w *Workflow) Transition(ctx context.Context, req store.TransitionRequest) 
 		c2, e, err := w.store.Transition(ctx, r)
 		if pinned && errors.Is(err, store.ErrVersionConflict) && attempt < maxRaceRetries {
 			continue
+		}
+		if err == nil && e.Action == cases.ActionRecategorise {
+			c2 = w.redispatch(ctx, c2)
 		}
 		return c2, e, err
 	}

@@ -1,0 +1,109 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"yiwang/internal/cases"
+	"yiwang/internal/store"
+)
+
+// redispatch runs the responsibility list again on a case a person has
+// just recategorised while it waits in the dispatch queue (received or
+// returned): when a rule covers the new category, an automatic dispatch
+// follows (actor SystemActor, expected version c.Version, idempotency key
+// "dispatch/<id>/<seq>"), as on create. When no rule covers it, or a
+// returned case would go straight back to the unit that returned it, the
+// case stays in the queue for the dispatcher and nothing is appended. A
+// failed dispatch does not fail the recategorise: it is logged and the
+// case is returned as recategorised.
+func (w *Workflow) redispatch(ctx context.Context, c cases.Case) cases.Case {
+	if c.State != cases.StateReceived && c.State != cases.StateReturned {
+		return c
+	}
+	at := w.now()
+	if at.Before(c.UpdatedAt) {
+		at = c.UpdatedAt
+	}
+	cmd := w.dispatchCommand(&c, at)
+	if cmd.Action != cases.ActionDispatch {
+		return c
+	}
+	if c.State == cases.StateReturned {
+		last, err := w.lastReturner(ctx, c.ID)
+		if err != nil {
+			w.log.ErrorContext(ctx, "no dispatch after recategorise; the case waits in the manual queue", "case", c.ID, "err", err)
+			return c
+		}
+		if last == cmd.Payload.Unit {
+			return c
+		}
+	}
+	req := store.TransitionRequest{ID: c.ID, At: at, ExpectVersion: c.Version, Command: cmd,
+		IdempotencyKey: fmt.Sprintf("dispatch/%s/%d", c.ID, c.Version+1)}
+	d, _, err := w.store.Transition(ctx, req)
+	if errors.Is(err, store.ErrVersionConflict) {
+		// Someone acted on the case meanwhile: theirs stands.
+		if cur, err := w.store.Get(ctx, c.ID); err == nil {
+			return cur
+		}
+		return c
+	}
+	if err != nil {
+		w.log.ErrorContext(ctx, "dispatch after recategorise failed; the case waits in the manual queue", "case", c.ID, "err", err)
+		return c
+	}
+	return d
+}
+
+// lastReturner is the unit that returned case id last ("" if none).
+func (w *Workflow) lastReturner(ctx context.Context, id string) (string, error) {
+	hist, err := w.store.History(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("reading history of case %s: %w", id, err)
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Action == cases.ActionReturn {
+			return hist[i].Payload.Unit, nil
+		}
+	}
+	return "", nil
+}
+
+// LabeledCase is a closed case as a training example: its text and its
+// final category (after every recategorise).
+type LabeledCase struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+}
+
+// closedPage is how many closed cases ClosedCases reads at a time.
+const closedPage = 1000
+
+// ClosedCases returns up to limit closed cases (结案) with their final
+// category, in the store's list order: the platform's own history as
+// labelled data for the classifier. The category is the case's current
+// one, so a dispatcher's recategorise, not the category filed at intake,
+// is the label.
+func (w *Workflow) ClosedCases(ctx context.Context, limit int) ([]LabeledCase, error) {
+	var out []LabeledCase
+	f := store.Filter{States: []cases.State{cases.StateClosed}}
+	for len(out) < limit {
+		f.Limit = min(closedPage, limit-len(out))
+		page, err := w.store.List(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("listing closed cases: %w", err)
+		}
+		for _, c := range page.Cases {
+			out = append(out, LabeledCase{ID: c.ID, Title: c.Title, Description: c.Description, Category: c.Category})
+		}
+		if page.Next == "" || len(page.Cases) == 0 {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	return out, nil
+}
