@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"yiwang/internal/cases"
@@ -80,6 +81,10 @@ type Filter struct {
 	// running clocks of unpaused cases, and unreported summons) before this
 	// instant: the escalation scanner's query.
 	DueBefore time.Time
+	// Scope, when set, keeps only the cases a signed-in user may see: lead
+	// unit in Scope.Units or location inside one of Scope.Areas. An empty
+	// Scope matches nothing.
+	Scope *Scope
 	// MinReturns selects cases returned at least this many times (the
 	// arbitration queue is state returned with MinReturns 2).
 	MinReturns int
@@ -124,11 +129,29 @@ type Store interface {
 	// PutDocument stores a new version of a document. expectVersion must be
 	// the current version (0 for a new document), else ErrVersionConflict.
 	PutDocument(ctx context.Context, doc Document, expectVersion int) (Document, error)
+	// ListDocuments returns up to limit (1 to MaxDocumentPage) documents
+	// whose names begin with prefix and sort after after, in byte order of
+	// their names (pass the last name of a page as after for the next).
+	ListDocuments(ctx context.Context, prefix, after string, limit int) ([]Document, error)
+	// DeleteDocument removes a document (every version); ErrNotFound if
+	// there is none. Putting it again afterwards starts at version 1.
+	DeleteDocument(ctx context.Context, name string) error
 	// Import stores whole case histories as they are (export/import, demo
 	// data). Each history must replay cleanly; ids must be new.
 	Import(ctx context.Context, histories [][]cases.Event) error
 	// Close flushes pending writes and releases resources.
 	Close() error
+}
+
+// MaxDocumentPage is the largest limit ListDocuments accepts.
+const MaxDocumentPage = 1000
+
+// CheckDocumentPage validates ListDocuments' limit.
+func CheckDocumentPage(limit int) error {
+	if limit < 1 || limit > MaxDocumentPage {
+		return &cases.FieldError{Field: "limit", Reason: fmt.Sprintf("must be from 1 to %d, got %d", MaxDocumentPage, limit)}
+	}
+	return nil
 }
 
 // Document is a versioned configuration document kept in the store, so

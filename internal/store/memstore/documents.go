@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/store"
@@ -51,4 +52,41 @@ func (s *Store) PutDocument(ctx context.Context, doc store.Document, expectVersi
 	}
 	doc.Body = slices.Clone(doc.Body)
 	return doc, nil
+}
+
+// ListDocuments returns up to limit documents whose names begin with
+// prefix and sort after after, in byte order of their names.
+func (s *Store) ListDocuments(ctx context.Context, prefix, after string, limit int) ([]store.Document, error) {
+	if err := store.CheckDocumentPage(limit); err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	s.st.mu.Lock()
+	var out []store.Document
+	for name, d := range s.st.docs {
+		if strings.HasPrefix(name, prefix) && name > after {
+			d.Body = slices.Clone(d.Body)
+			out = append(out, d)
+		}
+	}
+	s.st.mu.Unlock()
+	slices.SortFunc(out, func(a, b store.Document) int { return strings.Compare(a.Name, b.Name) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// DeleteDocument removes the named document; store.ErrNotFound if there
+// is none.
+func (s *Store) DeleteDocument(ctx context.Context, name string) error {
+	return s.write(ctx, func() ([]cases.Event, error) {
+		if _, ok := s.st.docs[name]; !ok {
+			return nil, fmt.Errorf("document %q: %w", name, store.ErrNotFound)
+		}
+		delete(s.st.docs, name)
+		return nil, nil
+	})
 }

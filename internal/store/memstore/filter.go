@@ -45,6 +45,7 @@ func (m *matcher) match(r *fields) bool {
 		len(f.Channels) > 0 && !slices.Contains(f.Channels, r.channel),
 		!strings.HasPrefix(r.category, f.Category),
 		f.Unit != "" && r.unit != f.Unit,
+		f.Scope != nil && !f.Scope.Match(r.unit, cases.Location{District: r.areas[0], Street: r.areas[1], Community: r.areas[2], Grid: r.areas[3]}),
 		len(f.Areas) > 0 && !slices.ContainsFunc(f.Areas, func(a string) bool { return slices.Contains(r.areas[:], a) }),
 		!f.CreatedFrom.IsZero() && r.created.Before(m.createdFrom),
 		!f.CreatedTo.IsZero() && !r.created.Before(m.createdTo),

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store"
 )
 
 // Area codes are hierarchical: a street's code begins with its district's,
@@ -67,5 +68,29 @@ func areaFilter(areas []string) (string, []any) {
 		exacts = append(exacts, exact(v))
 	}
 	terms = append(terms, `(area = ? AND (`+strings.Join(exacts, ` OR `)+`))`)
+	return `(` + strings.Join(terms, ` OR `) + `)`, args
+}
+
+// scopeFilter returns the WHERE condition and arguments of Filter.Scope:
+// lead unit in the set, or the area column (the deepest code) within one
+// of the prefixes' ranges; a broken location is matched by its four codes.
+func scopeFilter(sc *store.Scope) (string, []any) {
+	terms := []string{`0 = 1`}
+	var args []any
+	if len(sc.Units) > 0 {
+		terms = append(terms, `unit IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(sc.Units)), ", ")+`)`)
+		for _, u := range sc.Units {
+			args = append(args, u)
+		}
+	}
+	for _, a := range sc.Areas {
+		if a == "" {
+			continue
+		}
+		terms = append(terms, `(area >= ? AND area < ?)`,
+			`(area = ? AND (district LIKE ? ESCAPE '\' OR street LIKE ? ESCAPE '\' OR community LIKE ? ESCAPE '\' OR grid LIKE ? ESCAPE '\'))`)
+		p := escapeLike(a) + "%"
+		args = append(args, a, a+"~", brokenArea, p, p, p, p)
+	}
 	return `(` + strings.Join(terms, ` OR `) + `)`, args
 }

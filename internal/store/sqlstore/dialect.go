@@ -24,6 +24,9 @@ type dialect struct {
 	forUpdate string
 	// like is the case-insensitive LIKE operator used for text search.
 	like string
+	// collateC, appended to a text expression, makes it compare bytewise
+	// ("" where text already does).
+	collateC string
 	// greatest is the two-argument maximum function.
 	greatest string
 	// time converts a time for storage.
@@ -82,3 +85,6 @@ func placeholders(rows, cols int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
+
+// binaryText is the text expression expr compared bytewise.
+func (d *dialect) binaryText(expr string) string { return expr + d.collateC }

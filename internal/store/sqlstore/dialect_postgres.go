@@ -22,6 +22,7 @@ func postgresDialect() *dialect {
 		dollar:     true,
 		forUpdate:  " FOR UPDATE",
 		like:       "ILIKE",
+		collateC:   ` COLLATE "C"`,
 		greatest:   "GREATEST",
 		time:       func(t time.Time) any { return norm(t) },
 		lockMigrations: func(ctx context.Context, conn *sql.Conn) (func(), error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/store"
@@ -14,6 +15,8 @@ import (
 type docPut struct {
 	doc    store.Document
 	expect int
+	// remove deletes the document instead (DeleteDocument).
+	remove bool
 }
 
 // GetDocument returns the current version of the named document.
@@ -64,6 +67,15 @@ func (b *batch) putDocument(r *request) result {
 	if err != nil && !missing {
 		return result{err: fmt.Errorf("put document %q: %w", d.Name, err)}
 	}
+	if p.remove {
+		if missing {
+			return result{err: fmt.Errorf("document %q: %w", d.Name, store.ErrNotFound)}
+		}
+		if err := b.exec(qDeleteDoc, d.Name); err != nil {
+			return result{err: fmt.Errorf("delete document %q: %w", d.Name, err)}
+		}
+		return result{}
+	}
 	if current != p.expect {
 		return result{err: fmt.Errorf("document %q is at version %d, not %d: %w", d.Name, current, p.expect, store.ErrVersionConflict)}
 	}
@@ -78,4 +90,52 @@ func (b *batch) putDocument(r *request) result {
 		return result{err: fmt.Errorf("put document %q: %w", d.Name, err)}
 	}
 	return result{doc: d}
+}
+
+// DeleteDocument removes the named document; store.ErrNotFound if there
+// is none. It goes through the writer, in order with the other writes.
+func (s *Store) DeleteDocument(ctx context.Context, name string) error {
+	if name == "" {
+		return fmt.Errorf("delete document: %w", &cases.FieldError{Field: "name", Reason: "is required"})
+	}
+	return s.submit(ctx, &request{doc: &docPut{doc: store.Document{Name: name}, remove: true}}).err
+}
+
+// ListDocuments returns up to limit documents whose names begin with
+// prefix and sort after after, in byte order of their names.
+func (s *Store) ListDocuments(ctx context.Context, prefix, after string, limit int) ([]store.Document, error) {
+	if err := store.CheckDocumentPage(limit); err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	// The prefix is a byte range: names >= prefix and < prefix+0xff…,
+	// compared bytewise on both engines (binaryText), refined by an exact
+	// prefix test in Go (names may hold bytes above 0xff's UTF-8 lead).
+	q := `SELECT name, version, body, updated_by, updated_at FROM documents WHERE ` +
+		s.d.binaryText(`name`) + ` > ? AND ` + s.d.binaryText(`name`) + ` >= ? ORDER BY ` + s.d.binaryText(`name`) + ` LIMIT ?`
+	rows, err := s.rdb.QueryContext(ctx, s.d.q(q), after, prefix, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("list documents %q: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []store.Document
+	for rows.Next() && len(out) < limit {
+		var d store.Document
+		if err := rows.Scan(&d.Name, &d.Version, &d.Body, &d.UpdatedBy, dbTime{&d.UpdatedAt}); err != nil {
+			return nil, fmt.Errorf("list documents %q: %w", prefix, err)
+		}
+		if !strings.HasPrefix(d.Name, prefix) {
+			break // past the prefix's range: every later name is too
+		}
+		if d.Body == nil {
+			d.Body = []byte{}
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list documents %q: %w", prefix, err)
+	}
+	return out, nil
 }

@@ -211,6 +211,10 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 		cond, a := areaFilter(f.Areas)
 		add(cond, a...)
 	}
+	if f.Scope != nil {
+		cond, a := scopeFilter(f.Scope)
+		add(cond, a...)
+	}
 	if !f.CreatedFrom.IsZero() {
 		add(`created_at >= ?`, s.d.time(f.CreatedFrom))
 	}

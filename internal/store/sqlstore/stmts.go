@@ -28,6 +28,7 @@ const (
 	qDocVersion       = `SELECT version FROM documents WHERE name = ?`
 	qInsertDoc        = `INSERT INTO documents (name, version, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`
 	qUpdateDoc        = `UPDATE documents SET version = ?, body = ?, updated_by = ?, updated_at = ? WHERE name = ?`
+	qDeleteDoc        = `DELETE FROM documents WHERE name = ?`
 	qReserveIDs       = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
 	qLoadCase         = `SELECT doc FROM cases WHERE id = ?`
 	// qUpdateCaseLive updates the columns transitions change (see fixed).

@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"DerivedFiltersRandom", testDerivedFilters},
 		{"EventsByAction", testEventsByAction},
 		{"Documents", testDocuments},
+		{"DocumentList", testDocumentList},
+		{"Scope", testScope},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
