@@ -27,7 +27,7 @@ type listResponse struct {
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
-	f, err := parseFilter(r.URL.Query(), s.tax)
+	f, err := parseFilter(r.URL.Query(), s.tax, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -56,7 +56,7 @@ func badParam(name, detail string) *Problem {
 	return newProblem(ProblemInvalidParameter, http.StatusBadRequest, name, detail)
 }
 
-var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "cursor", "limit"}
+var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "overdue", "open_summons", "cursor", "limit"}
 
 // Queues are named list filters: the dispatchers' work lists.
 var queues = map[string]store.Filter{
@@ -72,9 +72,10 @@ var queues = map[string]store.Filter{
 // queueNames lists the queues for error messages.
 const queueNames = "manual, returned, arbitration"
 
-// parseFilter reads the list query. Unknown parameters are refused so that
-// a misspelt filter does not silently return everything.
-func parseFilter(q url.Values, tax *category.Taxonomy) (store.Filter, error) {
+// parseFilter reads the list query at instant now (overdue means a pending
+// deadline before now). Unknown parameters are refused so that a misspelt
+// filter does not silently return everything.
+func parseFilter(q url.Values, tax *category.Taxonomy, now time.Time) (store.Filter, error) {
 	var f store.Filter
 	names := make([]string, 0, len(q))
 	for name := range q {
@@ -139,6 +140,32 @@ func parseFilter(q url.Values, tax *category.Taxonomy) (store.Filter, error) {
 			return f, badParam("queue", "queue selects the states itself; do not combine it with state")
 		}
 		f.States, f.MinReturns = qf.States, qf.MinReturns
+	}
+	// The supervisor's lists: overdue (open cases with a pending deadline
+	// already passed: store.Filter.DueBefore now) and open_summons (open
+	// cases with a summoned unit that has not reported).
+	flag := func(name string) (bool, error) {
+		v, err := single(name)
+		if err != nil {
+			return false, err
+		}
+		switch v {
+		case "", "false":
+			return false, nil
+		case "true":
+			return true, nil
+		}
+		return false, badParam(name, fmt.Sprintf("%s must be true or false, got %q", name, v))
+	}
+	overdue, err := flag("overdue")
+	if err != nil {
+		return f, err
+	}
+	if overdue {
+		f.DueBefore = now
+	}
+	if f.OpenSummons, err = flag("open_summons"); err != nil {
+		return f, err
 	}
 	if f.Text, err = single("q"); err != nil {
 		return f, err

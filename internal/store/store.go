@@ -88,10 +88,28 @@ type Filter struct {
 	// MinReturns selects cases returned at least this many times (the
 	// arbitration queue is state returned with MinReturns 2).
 	MinReturns int
+	// OpenSummons selects open cases with a summoned unit that has not
+	// reported yet (吹哨报到 awaiting its 报到; see SummonsDue).
+	OpenSummons bool
 	// Cursor continues a previous page (Page.Next).
 	Cursor string
 	// Limit caps the page size (default 50, at most 1000).
 	Limit int
+}
+
+// SummonsDue is the earliest report deadline of c's summoned units that
+// have not reported, when c is open: what Filter.OpenSummons selects by.
+// ok is false when no summons waits (none, all reported, or c finished).
+func SummonsDue(c *cases.Case) (due time.Time, ok bool) {
+	if !c.Open() {
+		return time.Time{}, false
+	}
+	for _, s := range c.Summons {
+		if s.ReportedAt == nil && (!ok || s.Due.Before(due)) {
+			due, ok = s.Due, true
+		}
+	}
+	return due, ok
 }
 
 // Page is one page of List results, newest case first. Next is empty on the

@@ -51,6 +51,7 @@ func (m *matcher) match(r *fields) bool {
 		!f.CreatedTo.IsZero() && !r.created.Before(m.createdTo),
 		!f.DueBefore.IsZero() && (!r.hasDue || !r.due.Before(m.dueB)),
 		f.MinReturns > 0 && r.returns < f.MinReturns,
+		f.OpenSummons && !r.summons,
 		m.text != "" && !strings.Contains(r.title, m.text) && !strings.Contains(r.description, m.text):
 		return false
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store"
 )
 
 // row is one stored case: its current state as JSON, the fields List
@@ -32,6 +33,8 @@ type fields struct {
 	due     time.Time
 	hasDue  bool
 	returns int
+	// summons: store.SummonsDue holds (an open case waits for a report).
+	summons bool
 }
 
 // entry is one event of the log, as JSON.
@@ -54,6 +57,7 @@ func encodeCase(c *cases.Case) ([]byte, fields, error) {
 	if due, ok := c.NextDue(); ok {
 		f.due, f.hasDue = norm(due), true
 	}
+	_, f.summons = store.SummonsDue(c)
 	return doc, f, nil
 }
 

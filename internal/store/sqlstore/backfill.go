@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store"
 )
 
 // Backfills fill projection columns a migration adds from the stored case
@@ -89,5 +90,25 @@ func backfillArea(ctx context.Context, tx *sql.Tx, d *dialect) error {
 			return "", nil
 		}
 		return `UPDATE cases SET area = ? WHERE n = ?`, []any{a}
+	})
+}
+
+// summonsDue is c's summons_due column: the earliest report deadline of
+// its unreported summons while it is open, or NULL.
+func summonsDue(d *dialect, c *cases.Case) any {
+	if t, ok := store.SummonsDue(c); ok {
+		return d.time(t)
+	}
+	return nil
+}
+
+// backfillSummonsDue fills summons_due (migration 4).
+func backfillSummonsDue(ctx context.Context, tx *sql.Tx, d *dialect) error {
+	return backfillCases(ctx, tx, d, func(c *cases.Case) (string, []any) {
+		due := summonsDue(d, c)
+		if due == nil {
+			return "", nil
+		}
+		return `UPDATE cases SET summons_due = ? WHERE n = ?`, []any{due}
 	})
 }

@@ -143,4 +143,9 @@ var postgresMigrations = []migration{
 		`DROP INDEX cases_grid`,
 		`CREATE INDEX cases_area ON cases(area)`,
 	}, backfill: backfillArea},
+	// 4: as SQLite's migration 4.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN summons_due timestamptz`,
+		`CREATE INDEX cases_summons_due ON cases(summons_due) WHERE summons_due IS NOT NULL`,
+	}, backfill: backfillSummonsDue},
 }

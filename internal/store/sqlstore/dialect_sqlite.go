@@ -167,4 +167,11 @@ var sqliteMigrations = []migration{
 		`DROP INDEX cases_grid`,
 		`CREATE INDEX cases_area ON cases(area)`,
 	}, backfill: backfillArea},
+	// 4: the summons projection (Filter.OpenSummons): the earliest report
+	// deadline of an open case's unreported summons, NULL otherwise; the
+	// partial index holds only the few cases waiting for a report.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN summons_due INTEGER`,
+		`CREATE INDEX cases_summons_due ON cases(summons_due) WHERE summons_due IS NOT NULL`,
+	}, backfill: backfillSummonsDue},
 }

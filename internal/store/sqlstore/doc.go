@@ -6,8 +6,10 @@
 // Tables: cases (the projection: one row per case with the filterable
 // columns and doc, the whole cases.Case as JSON; next_due is the case's
 // earliest pending deadline, NULL when none runs, returns its return
-// count, and area its deepest area code, one index serving every level of
-// the area filter, see area.go), events (the append-only log; pos is the global position,
+// count, area its deepest area code, one index serving every level of
+// the area filter, see area.go, and summons_due the earliest report
+// deadline of an open case's unreported summons, NULL when none waits),
+// events (the append-only log; pos is the global position,
 // (case_id, seq) is unique), idempotency (create and transition keys in one
 // namespace: a create key's seq is NULL, a transition key keeps the seq of
 // the event it produced, written in the same transaction as that event),

@@ -97,6 +97,11 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 	if got := list(store.Filter{MinReturns: 1}); !slices.Equal(got, w) {
 		t.Errorf("MinReturns 1: got %v, want %v", got, w)
 	}
+	w = ids(func(c *cases.Case) bool { _, ok := store.SummonsDue(c); return ok })
+	checks += len(w)
+	if got := list(store.Filter{OpenSummons: true}); !slices.Equal(got, w) {
+		t.Errorf("OpenSummons: got %v, want %v", got, w)
+	}
 	for _, area := range []string{"420102", "420102001", "420106001"} {
 		w := ids(func(c *cases.Case) bool { return c.Location.District == area || c.Location.Street == area })
 		checks += len(w)

@@ -34,6 +34,7 @@ func TestQueryPlans(t *testing.T) {
 			return q
 		}, "cases_area"},
 		{"min returns", func() string { q, _, _ := s.listQuery(store.Filter{MinReturns: 2}, 50); return q }, "cases_returns"},
+		{"open summons", func() string { q, _, _ := s.listQuery(store.Filter{OpenSummons: true}, 50); return q }, "cases_summons_due"},
 	}
 	for _, tt := range tests {
 		captured = tt.query()

@@ -229,6 +229,10 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 		// "returns > 0" lets the partial index cases_returns serve it.
 		add(`returns > 0 AND returns >= ?`, f.MinReturns)
 	}
+	if f.OpenSummons {
+		// summons_due is NULL unless the open case waits for a report.
+		add(`summons_due IS NOT NULL`)
+	}
 	if f.Text != "" {
 		p := "%" + escapeLike(f.Text) + "%"
 		add(`(title `+s.d.like+` ? ESCAPE '\' OR description `+s.d.like+` ? ESCAPE '\')`, p, p)
@@ -237,7 +241,7 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	if !f.DueBefore.IsZero() || f.MinReturns > 0 {
+	if !f.DueBefore.IsZero() || f.MinReturns > 0 || f.OpenSummons {
 		// These select few cases through their partial indexes; "+n" keeps
 		// SQLite from scanning every case in n order instead (then sorting
 		// the few found is cheap).

@@ -170,7 +170,7 @@ func testMinReturns(t *testing.T, open Opener) {
 	}
 }
 
-// testDerivedFilters checks DueBefore and MinReturns against the cases'
+// testDerivedFilters checks DueBefore, MinReturns and OpenSummons against the cases'
 // own NextDue and Returns over random histories (every clock, pauses,
 // summons), and again after importing the same histories elsewhere.
 func testDerivedFilters(t *testing.T, open Opener) {
@@ -194,12 +194,77 @@ func testDerivedFilters(t *testing.T, open Opener) {
 		if due == 0 {
 			t.Errorf("%s: no random case has a running deadline; the test checks nothing", name)
 		}
+		summoned := oracle(all, func(c *cases.Case) bool { _, ok := store.SummonsDue(c); return ok })
+		if got := listIDs(t, s, store.Filter{OpenSummons: true}); !slices.Equal(got, summoned) {
+			t.Errorf("%s: OpenSummons: got %v, want %v", name, got, summoned)
+		}
 		for _, n := range []int{1, 2} {
 			want := oracle(all, func(c *cases.Case) bool { return c.Returns >= n })
 			if got := listIDs(t, s, store.Filter{MinReturns: n}); !slices.Equal(got, want) {
 				t.Errorf("%s: MinReturns %d: got %v, want %v", name, n, got, want)
 			}
 		}
+	}
+}
+
+// testOpenSummons checks Filter.OpenSummons: open cases with a summoned
+// unit that has not reported, whatever the case's state or pauses, and
+// followed as units report and cases finish.
+func testOpenSummons(t *testing.T, open Opener) {
+	s := open(t, nil)
+	h := func(n int) *time.Time { x := t0.Add(time.Duration(n) * time.Hour); return &x }
+	summon := func(due int, units ...string) cases.Command {
+		return cases.Command{Action: cases.ActionSummon, Payload: cases.Payload{Units: units, Due: h(due)}}
+	}
+	report := func(unit string) cases.Command {
+		return cases.Command{Action: cases.ActionReport, Payload: cases.Payload{Unit: unit}}
+	}
+	dispatch := cases.Command{Action: cases.ActionDispatch, Payload: cases.Payload{Unit: "u1"}}
+	type step = cases.Command
+	fixtures := []struct {
+		name  string
+		steps []step
+		want  bool
+	}{
+		{"never summoned", []step{dispatch}, false},
+		{"summoned, waiting", []step{summon(2, "s1")}, true},
+		{"summoned, reported", []step{summon(2, "s1"), report("s1")}, false},
+		{"two summoned, one reported", []step{summon(3, "s1", "s2"), report("s2")}, true},
+		{"summoned twice, all reported", []step{summon(3, "s1"), report("s1"), summon(4, "s2"), report("s2")}, false},
+		{"summoned and suspended: still waits", []step{dispatch, summon(2, "s1"), {Action: cases.ActionSuspend, Payload: cases.Payload{Reason: "等待"}}}, true},
+		{"summoned then voided: finished", []step{summon(2, "s1"), {Action: cases.ActionVoid, Payload: cases.Payload{Reason: "重复"}}}, false},
+	}
+	var want []string // newest first
+	var ids []string
+	for i, fx := range fixtures {
+		c := mustCreate(t, s, simpleCase(fx.name), t0.Add(time.Duration(i)*time.Second))
+		for _, st := range fx.steps {
+			c = mustTransition(t, s, c.ID, st, t0.Add(time.Minute))
+		}
+		if _, ok := store.SummonsDue(&c); ok != fx.want {
+			t.Fatalf("%s: SummonsDue ok = %v, want %v (fixture is wrong)", fx.name, ok, fx.want)
+		}
+		if fx.want {
+			want = append([]string{c.ID}, want...)
+		}
+		ids = append(ids, c.ID)
+	}
+	if got := listIDs(t, s, store.Filter{OpenSummons: true}); !slices.Equal(got, want) {
+		t.Errorf("OpenSummons: got %v, want %v", got, want)
+	}
+	// Combined with other filters.
+	if got := listIDs(t, s, store.Filter{OpenSummons: true, States: []cases.State{cases.StateSuspended}}); !slices.Equal(got, []string{ids[5]}) {
+		t.Errorf("OpenSummons and state suspended: got %v, want [%s]", got, ids[5])
+	}
+	if got := listIDs(t, s, store.Filter{OpenSummons: true, DueBefore: *h(3)}); !slices.Equal(got, []string{ids[5], ids[1]}) {
+		t.Errorf("OpenSummons and DueBefore t0+3h: got %v, want [%s %s]", got, ids[5], ids[1])
+	}
+	// Followed as the last unit reports, and as a new summons arrives.
+	mustTransition(t, s, ids[3], report("s1"), t0.Add(time.Hour))
+	mustTransition(t, s, ids[0], summon(5, "s9"), t0.Add(time.Hour))
+	want = []string{ids[5], ids[1], ids[0]}
+	if got := listIDs(t, s, store.Filter{OpenSummons: true}); !slices.Equal(got, want) {
+		t.Errorf("OpenSummons after a report and a new summons: got %v, want %v", got, want)
 	}
 }
 

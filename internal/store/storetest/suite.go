@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"TransitionIdempotencyConcurrent", testTransitionIdempotencyConcurrent},
 		{"DueBefore", testDueBefore},
 		{"MinReturns", testMinReturns},
+		{"OpenSummons", testOpenSummons},
 		{"DerivedFiltersRandom", testDerivedFilters},
 		{"EventsByAction", testEventsByAction},
 		{"Documents", testDocuments},
