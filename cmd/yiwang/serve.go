@@ -20,6 +20,7 @@ import (
 	"yiwang/internal/ratelimit"
 	"yiwang/internal/sense"
 	sensedemo "yiwang/internal/sense/demo"
+	"yiwang/internal/sense/mqttin"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -68,9 +69,12 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			log.Info("demo data loaded", "cases", report.Cases, "overdue", report.Overdue)
 		}
 	}
-	runSense, err := startSense(node, &cfg, seed, log)
+	runSense, broker, err := startSense(node, &cfg, seed, log)
 	if err != nil {
 		return err
+	}
+	if broker != nil {
+		defer broker.Close()
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -79,6 +83,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	log.Info("yiwang listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version)
 	if seed {
 		fmt.Fprintf(stdout, "Yiwang demo is running: open http://localhost:%d (API under /api/v1, OpenAPI at /openapi.json). Ctrl-C stops it.\n", ln.Addr().(*net.TCPAddr).Port)
+		if broker != nil {
+			fmt.Fprintf(stdout, "Sensor readings over MQTT: publish to %s on topic %s.\n", broker.URL(), cfg.MQTTTopic)
+		}
 	}
 	return runTogether(ctx, func(ctx context.Context) error {
 		return node.Serve(ctx, ln)
@@ -94,37 +101,52 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 // startSense builds the sensor pipeline (the files given, else the
 // generated demo set in demo, else none) and mounts its routes and the
 // node's /metrics; the job it returns runs the pipeline, the MQTT
-// subscriber and the metrics until ctx ends.
-func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Logger) (func(context.Context) error, error) {
+// subscriber and the metrics until ctx ends. Without --mqtt it starts an
+// embedded MQTT broker on --mqtt-listen (in demo, on a free loopback port
+// when that is empty too) and returns it; the caller closes it.
+func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Logger) (func(context.Context) error, *mqttin.Broker, error) {
 	var p *sense.Pipeline
 	mo := platform.MetricsOptions{WaterWarning: sensedemo.WaterWarning, HeavyRain: sensedemo.HeavyRain}
 	switch {
 	case cfg.Sensors != "":
 		sf, err := os.Open(cfg.Sensors)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer sf.Close()
 		rf, err := os.Open(cfg.SensorRules)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer rf.Close()
 		if p, err = node.Sense(platform.SenseOptions{Sensors: sf, Rules: rf}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	case seed:
 		var err error
 		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules()}); err != nil {
-			return nil, fmt.Errorf("loading the demo sensors: %w", err)
+			return nil, nil, fmt.Errorf("loading the demo sensors: %w", err)
 		}
 	}
+	var broker *mqttin.Broker
 	if p != nil {
 		node.MountSense(p)
 		mo.Pipeline = p
+		listen := cfg.MQTTListen
+		if listen == "" && seed && cfg.MQTT == "" {
+			listen = "127.0.0.1:0"
+		}
+		if listen != "" {
+			var err error
+			if broker, err = mqttin.StartBroker(mqttin.BrokerOptions{Listen: listen, Logger: log}); err != nil {
+				return nil, nil, fmt.Errorf("starting the embedded MQTT broker: %w", err)
+			}
+			cfg.MQTT = broker.URL()
+			log.Info("embedded MQTT broker listening", "addr", broker.Addr(), "topic", cfg.MQTTTopic)
+		}
 		log.Info("sensor pipeline ready", "sensors", p.Registry.Len(), "mqtt", cfg.MQTT)
-	} else if cfg.MQTT != "" {
-		return nil, fmt.Errorf("%w: --mqtt needs --sensors and --sensor-rules", errUsage)
+	} else if cfg.MQTT != "" || cfg.MQTTListen != "" {
+		return nil, nil, fmt.Errorf("%w: --mqtt and --mqtt-listen need --sensors and --sensor-rules", errUsage)
 	}
 	m := node.NewMetrics(mo)
 	node.MountMetrics(m)
@@ -137,7 +159,7 @@ func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Lo
 		}
 		jobs = append(jobs, func(ctx context.Context) error { <-ctx.Done(); return nil })
 		return runTogether(ctx, jobs...)
-	}, nil
+	}, broker, nil
 }
 
 // s3Config returns the attachment bucket's settings, or nil when

@@ -27,10 +27,14 @@ func TestSimSensors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer node.Close()
-	job, err := startSense(node, &config.Config{}, true, log)
+	job, broker, err := startSense(node, &config.Config{}, true, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if broker == nil {
+		t.Fatal("demo started no embedded MQTT broker")
+	}
+	defer broker.Close()
 	done := make(chan error, 1)
 	go func() { done <- job(ctx) }()
 	base, stop, err := node.ServeLocal(ctx)

@@ -52,6 +52,10 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.checkRecategorise(cmd); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	c, e, err := s.writer.Transition(r.Context(), store.TransitionRequest{ID: id, Command: cmd, At: s.now(), ExpectVersion: expect})
 	if errors.Is(err, store.ErrVersionConflict) {
 		s.fail(w, r, s.versionConflict(r, id, expect))
@@ -82,6 +86,16 @@ func checkCommand(cmd cases.Command) error {
 		names[fmt.Sprintf("payload.co_units[%d]", i)] = u
 	}
 	return checkNames(names)
+}
+
+// checkRecategorise refuses a recategorise to a category the taxonomy
+// does not know (the state machine checks the rest).
+func (s *Server) checkRecategorise(cmd cases.Command) error {
+	if cmd.Action != cases.ActionRecategorise || cmd.Payload.Category == "" || s.tax.Valid(cmd.Payload.Category) {
+		return nil
+	}
+	return newProblem(ProblemUnknownCategory, http.StatusUnprocessableEntity, "payload.category",
+		fmt.Sprintf("category %q is not in the taxonomy; GET /api/v1/categories lists the codes", cmd.Payload.Category))
 }
 
 // versionConflict reports the case's current version with the conflict.

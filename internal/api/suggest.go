@@ -144,8 +144,8 @@ type correctionsResponse struct {
 	Corrections []workflow.Correction `json:"corrections"`
 }
 
-// listCorrections lists the cases whose routing a person corrected after
-// the classifier's suggestion (training signal); ?after= is an event log
+// listCorrections lists the cases whose category or routing a person
+// corrected after the classifier's suggestion (training signal); ?after= is an event log
 // position, ?limit= at most 1000 (default 100).
 func (s *Server) listCorrections(w http.ResponseWriter, r *http.Request) {
 	sg, ok := s.suggester()

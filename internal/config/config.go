@@ -65,6 +65,9 @@ type Config struct {
 	// MQTT, when set, is the broker whose sensor readings are subscribed
 	// to, on topic pattern MQTTTopic.
 	MQTT, MQTTTopic string
+	// MQTTListen, when set (and MQTT is not), is the TCP address of an
+	// embedded MQTT broker the node starts and subscribes to.
+	MQTTListen string
 }
 
 type option struct {
@@ -101,6 +104,7 @@ func (c *Config) options(p *Pending) []option {
 		{"sensors", "YIWANG_SENSORS", "", "sensor registry CSV file (empty: no sensors in serve, the generated demo set in demo)", &c.Sensors, validateOptionalFile},
 		{"sensor-rules", "YIWANG_SENSOR_RULES", "", "sensor alarm rules YAML file (with --sensors)", &c.SensorRules, validateOptionalFile},
 		{"mqtt", "YIWANG_MQTT", "", "MQTT broker URL to subscribe to sensor readings, e.g. tcp://127.0.0.1:1883 (empty: none)", &c.MQTT, validateMQTT},
+		{"mqtt-listen", "YIWANG_MQTT_LISTEN", "", "address of an embedded MQTT broker to start and subscribe to when there is no --mqtt, e.g. 127.0.0.1:1883 (no sign-in: keep it local; empty: none in serve, a free loopback port in demo)", &c.MQTTListen, validateOptionalAddr},
 		{"mqtt-topic", "YIWANG_MQTT_TOPIC", "yiwang/sensors/{sensor}", "MQTT topic pattern of sensor readings; {sensor} marks the sensor id's level", &c.MQTTTopic, validateTopic},
 		{"lookup-secret", "YIWANG_LOOKUP_SECRET", "", "secret (32+ bytes) that signs citizens' lookup tokens; empty: a random one kept in the database", &c.LookupSecret, validateSecret},
 	}
@@ -158,6 +162,9 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.Classifier, _ = strconv.ParseBool(p.classifier)
 	if p.cfg.S3Endpoint != "" && (p.cfg.S3Bucket == "" || p.cfg.S3AccessKey == "" || p.cfg.S3SecretKey == "") {
 		return nil, fmt.Errorf("--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key")
+	}
+	if p.cfg.MQTT != "" && p.cfg.MQTTListen != "" {
+		return nil, fmt.Errorf("--mqtt and --mqtt-listen exclude each other (subscribe to a broker, or start one)")
 	}
 	if (p.cfg.Sensors == "") != (p.cfg.SensorRules == "") {
 		return nil, fmt.Errorf("--sensors and --sensor-rules go together")
@@ -277,6 +284,13 @@ func validateNonNegative(s string) error {
 		return fmt.Errorf("must be a number, 0 or more")
 	}
 	return nil
+}
+
+func validateOptionalAddr(s string) error {
+	if s == "" {
+		return nil
+	}
+	return validateAddr(s)
 }
 
 func validateAddr(s string) error {

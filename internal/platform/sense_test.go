@@ -20,6 +20,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/sense"
 	"yiwang/internal/sense/demo"
+	"yiwang/internal/sense/mqttin"
 	"yiwang/internal/store"
 )
 
@@ -133,6 +134,22 @@ func TestSenseMQTT(t *testing.T) {
 	} else {
 		c.Close()
 	}
+	testSenseMQTT(t, addr)
+}
+
+// TestSenseEmbeddedMQTT is TestSenseMQTT against the embedded broker a
+// node without a broker starts (serve --mqtt-listen, demo).
+func TestSenseEmbeddedMQTT(t *testing.T) {
+	b, err := mqttin.StartBroker(mqttin.BrokerOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	testSenseMQTT(t, b.Addr())
+}
+
+func testSenseMQTT(t *testing.T, addr string) {
+	t.Helper()
 	n := openTestNode(t)
 	p, err := n.Sense(SenseOptions{Sensors: demo.Sensors(), Rules: demo.Rules()})
 	if err != nil {

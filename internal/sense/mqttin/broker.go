@@ -1,6 +1,7 @@
 package mqttin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -76,7 +77,10 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	caps.MaximumClientWritesPending = int32(o.WritesPending)
 	caps.MaximumClients = 10_000
 	caps.MaximumSessionExpiryInterval = 3600
-	srv := mochi.New(&mochi.Options{Capabilities: caps, Logger: o.Logger.With("component", "mqtt-broker")})
+	// The broker logs every start step and client at Info and closed
+	// connections at Warn: only its errors reach the node's log.
+	blog := slog.New(minLevel{o.Logger.Handler(), slog.LevelError}).With("component", "mqtt-broker")
+	srv := mochi.New(&mochi.Options{Capabilities: caps, Logger: blog})
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		return nil, fmt.Errorf("mqttin: broker: %w", err)
 	}
@@ -112,6 +116,24 @@ func (b *Broker) Stats() BrokerStats {
 	in := b.srv.Info.Clone()
 	return BrokerStats{Clients: in.ClientsConnected, MessagesReceived: in.MessagesReceived,
 		MessagesSent: in.MessagesSent, MessagesDropped: in.MessagesDropped}
+}
+
+// minLevel passes on records at min or above.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
 }
 
 // Close disconnects every client and stops listening.
