@@ -23,6 +23,7 @@ import (
 	"yiwang/internal/pgtest"
 	"yiwang/internal/sense"
 	"yiwang/internal/sense/alarm"
+	"yiwang/internal/sense/lineproto"
 	"yiwang/internal/sense/mqttin"
 	"yiwang/internal/sense/registry"
 	"yiwang/internal/sense/rules"
@@ -56,6 +57,20 @@ type IngestResult struct {
 	Readings     int64   `json:"readings"`
 	ReadingsPerS float64 `json:"readings_per_s"`
 	Throttled    int64   `json:"throttled_requests"`
+	// CPUNsPerReading is the process's CPU time (user+system, every
+	// goroutine: the load generator, HTTP client and server, the pipeline)
+	// over the HTTP run divided by its readings: unlike ReadingsPerS it
+	// does not depend on how much of the 2 cores other work leaves.
+	CPUNsPerReading float64 `json:"cpu_ns_per_reading"`
+	// InprocReadingsPerS and InprocCPUNsPerReading are the baseline run in
+	// the same process before the HTTP run: the same generated request
+	// bodies, the same clients, parsed and queued through the same
+	// Ingester (WaitBatch, AddLines, Enqueue) into a pipeline of its own
+	// with the same registry and rules, without HTTP. HTTPvsInproc is
+	// CPUNsPerReading / InprocCPUNsPerReading.
+	InprocReadingsPerS    float64 `json:"inproc_readings_per_s"`
+	InprocCPUNsPerReading float64 `json:"inproc_cpu_ns_per_reading"`
+	HTTPvsInproc          float64 `json:"http_vs_inproc_cpu"`
 	// MQTT readings, one per message, QoS 1, through the broker.
 	MQTTReadings     int64   `json:"mqtt_readings"`
 	MQTTReadingsPerS float64 `json:"mqtt_readings_per_s"`
@@ -104,6 +119,12 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	if err != nil {
 		return res, err
 	}
+	start := time.Now().Add(-time.Duration(o.Rounds) * time.Minute).Truncate(time.Minute)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if res.InprocReadingsPerS, res.InprocCPUNsPerReading, err = inprocLoad(ctx, reg, rs, wf, o, start); err != nil {
+		return res, err
+	}
 	var latMu sync.Mutex
 	var lats []time.Duration
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, Cases: wf, MinHold: time.Nanosecond, QueueBatches: 16,
@@ -118,8 +139,6 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	if err != nil {
 		return res, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	go p.Run(ctx)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,13 +148,15 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	start := time.Now().Add(-time.Duration(o.Rounds) * time.Minute).Truncate(time.Minute)
+	cpu0 := cpuTime()
 	n, throttled, took, err := httpLoad(ctx, "http://"+ln.Addr().String()+"/write", reg, o, start, p)
 	if err != nil {
 		return res, err
 	}
 	res.Readings, res.Throttled = n, throttled
 	res.ReadingsPerS = float64(n) / took.Seconds()
+	res.CPUNsPerReading = float64(cpuTime()-cpu0) / float64(n)
+	res.HTTPvsInproc = res.CPUNsPerReading / res.InprocCPUNsPerReading
 	if st := p.Ingester.Stats(); len(st.Rejected) > 0 {
 		o.Logger.Warn("readings rejected during the benchmark", "rejected", st.Rejected)
 	}
@@ -247,55 +268,63 @@ func httpLoad(ctx context.Context, url string, reg *registry.Registry, o IngestO
 	before := p.Ingester.Stats().Processed
 	total := int64(o.Sensors) * int64(o.Rounds)
 	errc := make(chan error, o.C+1)
+	// probeDue gets one token each time another 1/Probes of the load was
+	// sent, and the rest once every client is done.
+	probeDue := make(chan struct{}, o.Probes)
+	var dueSent atomic.Int64
+	var clientsLeft atomic.Int64
+	clientsLeft.Store(int64(o.C))
+	due := func(all bool) {
+		n := int64(o.Probes)
+		if !all {
+			n = sent.Load() * int64(o.Probes) / total
+		}
+		for {
+			k := dueSent.Load()
+			if k >= n {
+				return
+			}
+			if dueSent.CompareAndSwap(k, k+1) {
+				probeDue <- struct{}{}
+			}
+		}
+	}
 	for c := range o.C {
 		go func() {
-			var body []byte
-			lines := 0
-			for k := range o.Rounds {
-				ts := strconv.AppendInt(nil, start.Add(time.Duration(k)*time.Minute).UnixNano(), 10)
-				for s := c; s < o.Sensors; s += o.C {
-					sn := reg.Sensor(int32(s))
-					body = append(body, sn.Kind...)
-					body = append(body, ",sensor="...)
-					body = append(body, sn.ID...)
-					body = append(body, " value="...)
-					body = strconv.AppendFloat(body, value(s, k), 'f', -1, 64)
-					body = append(body, ' ')
-					body = append(body, ts...)
-					body = append(body, '\n')
-					if lines++; lines == o.Batch {
-						if err := post(body); err != nil {
-							errc <- err
-							return
-						}
-						sent.Add(int64(lines))
-						body, lines = body[:0], 0
-					}
-				}
-			}
-			if lines > 0 {
+			err := loadBodies(o, reg, start, c, func(body []byte, lines int) error {
 				if err := post(body); err != nil {
-					errc <- err
-					return
+					return err
 				}
 				sent.Add(int64(lines))
+				due(false)
+				return nil
+			})
+			if err != nil {
+				errc <- err
+				return
+			}
+			if clientsLeft.Add(-1) == 0 {
+				due(true)
 			}
 			errc <- nil
 		}()
 	}
-	// Probes: one alarm each, spread over the expected run.
+	// Probes: one alarm each, spread over the run by the load's progress
+	// (probe i goes when i/Probes of the load was sent), so they never
+	// pace the run themselves.
 	go func() {
-		gap := time.Duration(float64(time.Second) * float64(total) / 500_000 / float64(max(1, o.Probes)))
 		for i := range o.Probes {
+			select {
+			case <-ctx.Done():
+				errc <- ctx.Err()
+				return
+			case <-probeDue:
+			}
 			sn := reg.Sensor(int32(o.Sensors + i))
 			line := fmt.Sprintf("%s,sensor=%s value=150\n", sn.Kind, sn.ID)
 			if err := post([]byte(line)); err != nil {
 				errc <- err
 				return
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(gap):
 			}
 		}
 		errc <- nil
@@ -313,6 +342,86 @@ func httpLoad(ctx context.Context, url string, reg *registry.Registry, o IngestO
 		time.Sleep(time.Millisecond)
 	}
 	return total, throttled.Load(), time.Since(began), nil
+}
+
+// loadBodies generates client c's share of the load (every C-th load
+// sensor, round after round) as line-protocol bodies of o.Batch lines and
+// hands each to send; the body is reused once send returns.
+func loadBodies(o IngestOptions, reg *registry.Registry, start time.Time, c int, send func(body []byte, lines int) error) error {
+	var body, ts []byte
+	lines := 0
+	for k := range o.Rounds {
+		ts = strconv.AppendInt(ts[:0], start.Add(time.Duration(k)*time.Minute).UnixNano(), 10)
+		for s := c; s < o.Sensors; s += o.C {
+			sn := reg.Sensor(int32(s))
+			body = append(body, sn.Kind...)
+			body = append(body, ",sensor="...)
+			body = append(body, sn.ID...)
+			body = append(body, " value="...)
+			body = strconv.AppendFloat(body, value(s, k), 'f', -1, 64)
+			body = append(body, ' ')
+			body = append(body, ts...)
+			body = append(body, '\n')
+			if lines++; lines == o.Batch {
+				if err := send(body, lines); err != nil {
+					return err
+				}
+				body, lines = body[:0], 0
+			}
+		}
+	}
+	if lines > 0 {
+		return send(body, lines)
+	}
+	return nil
+}
+
+// inprocLoad is the baseline without HTTP: a pipeline of its own (same
+// registry and rules), C clients generating the same bodies and putting
+// them through the Ingester as ServeHTTP does (take a queue slot, parse and
+// check the lines, enqueue), until every reading was processed. It returns
+// readings/s and the process's CPU ns per reading.
+func inprocLoad(ctx context.Context, reg *registry.Registry, rs []rules.Rule, cs alarm.Cases, o IngestOptions, start time.Time) (float64, float64, error) {
+	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, Cases: cs, QueueBatches: 16, Logger: o.Logger})
+	if err != nil {
+		return 0, 0, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go p.Run(ctx)
+	total := int64(o.Sensors) * int64(o.Rounds)
+	cpu0, began := cpuTime(), time.Now()
+	errc := make(chan error, o.C)
+	for c := range o.C {
+		go func() {
+			var ps lineproto.Parser
+			errc <- loadBodies(o, reg, start, c, func(body []byte, _ int) error {
+				b, err := p.Ingester.WaitBatch(ctx, time.Now())
+				if err != nil {
+					return err
+				}
+				if bad := p.Ingester.AddLines(b, &ps, body, "bench"); bad > 0 {
+					p.Ingester.Discard(b)
+					return fmt.Errorf("in-process baseline: %d lines rejected", bad)
+				}
+				p.Ingester.Enqueue(b)
+				return nil
+			})
+		}()
+	}
+	for range o.C {
+		if err := <-errc; err != nil {
+			return 0, 0, err
+		}
+	}
+	for p.Ingester.Stats().Processed < total {
+		if ctx.Err() != nil {
+			return 0, 0, ctx.Err()
+		}
+		time.Sleep(time.Millisecond)
+	}
+	took := time.Since(began)
+	return float64(total) / took.Seconds(), float64(cpuTime()-cpu0) / float64(total), nil
 }
 
 // mqttLoad publishes n readings, one per QoS 1 message, round-robin over

@@ -321,6 +321,10 @@ func (ps *Parser) value(line []byte, i int, f *Field) (int, error) {
 			f.Type, f.Bool = Bool, false
 			return j, nil
 		}
+		if x, ok := fastFloat(v); ok {
+			f.Type, f.Float = Float, x
+			return j, nil
+		}
 		if !floatSyntax(v) {
 			return 0, synErr(line, i, "bad field value (not a number, boolean or quoted string; NaN and Inf are not allowed)")
 		}
@@ -389,11 +393,64 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(u), true
 }
 
+// exact10 are the powers of ten that float64 holds exactly.
+var exact10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat parses the common plain decimal [-+]?digits[.digits] whose
+// digits, read as an integer m, are at most 2^53, with at most 22 after
+// the point: m and 10^k are then exact float64s and one IEEE division
+// rounds m/10^k correctly, the value strconv.ParseFloat returns. Anything
+// else (exponents, longer mantissas) reports false, for the general path.
+func fastFloat(v []byte) (float64, bool) {
+	i := 0
+	neg := false
+	if len(v) > 0 && (v[0] == '-' || v[0] == '+') {
+		neg, i = v[0] == '-', 1
+	}
+	var m uint64
+	digits, frac, point := 0, 0, false
+	for ; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 19 {
+				return 0, false
+			}
+			m = m*10 + uint64(c-'0')
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || m > 1<<53 || frac >= len(exact10) {
+		return 0, false
+	}
+	x := float64(m) / exact10[frac]
+	if neg {
+		x = -x
+	}
+	return x, true
+}
+
 func parseUint(b []byte) (uint64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
 	var n uint64
+	if len(b) < 20 { // at most 19 digits: cannot overflow
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + uint64(c-'0')
+		}
+		return n, true
+	}
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false

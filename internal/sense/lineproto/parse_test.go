@@ -216,3 +216,26 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start))/float64(ours), "naive/parser")
 }
+
+// FuzzFastFloat checks the plain-decimal fast path against
+// strconv.ParseFloat bit for bit (and that it declines what it cannot
+// do exactly).
+func FuzzFastFloat(f *testing.F) {
+	for _, s := range []string{"0", "-0", "+1.5", "3.25", ".5", "5.", "9007199254740993", "0.1234567890123456789012",
+		"1.7976931348623157", "-12.000", "1e3", "", ".", "-", "1.2.3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		x, ok := fastFloat([]byte(s))
+		if !ok {
+			return
+		}
+		if !floatSyntax([]byte(s)) {
+			t.Fatalf("fast path accepted %q, which is not float syntax", s)
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(x) != math.Float64bits(want) {
+			t.Fatalf("%q: fast %v (%x), ParseFloat %v (%x) %v", s, x, math.Float64bits(x), want, math.Float64bits(want), err)
+		}
+	})
+}
