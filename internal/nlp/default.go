@@ -22,12 +22,19 @@ const WeakWeight = 0.1
 // first-level category names of the default taxonomy (category.ByName(1, …)
 // gives their codes). Nothing is downloaded.
 func TrainCategory(seed uint64) (*classify.Model, error) {
+	return TrainCategoryWith(seed, nil)
+}
+
+// TrainCategoryWith is TrainCategory with extra labelled examples joining
+// the embedded ones: the platform's own closed cases, labelled by their
+// final first-level category name (workflow.ClosedCases, Level1Examples).
+func TrainCategoryWith(seed uint64, extra []classify.Example) (*classify.Model, error) {
 	msgs, err := demo.Messages()
 	if err != nil {
 		return nil, fmt.Errorf("loading embedded messages: %w", err)
 	}
 	ex, weak := CategoryData(msgs)
-	return classify.Train(ex, classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight})
+	return classify.Train(append(ex, extra...), classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight})
 }
 
 // CategoryData splits demo messages into the labelled examples and the weak

@@ -18,6 +18,7 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/console"
+	"yiwang/internal/demo"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/geo"
 	"yiwang/internal/nlp"
@@ -263,13 +264,22 @@ func (n *Node) followSituation(ctx context.Context) error {
 }
 
 // trainClassifier trains the category classifier on the embedded messages
-// and hands it to the workflow. Training takes about 2 s on two busy cores,
+// and the node's closed cases, and hands it to the workflow. Training takes about 2 s on two busy cores,
 // so it runs in the background: until it is done, new cases are dispatched
 // by their category as filed and /api/v1/suggest reports
 // classifier_ready false.
 func (n *Node) trainClassifier() {
 	start := time.Now()
-	m, err := nlp.TrainCategory(1)
+	// The node's own closed cases join the training set, labelled by their
+	// final category (after any recategorise); the demo's seeded cases are
+	// left out (their labels are the training set's own or a keyword guess).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	closed, err := n.Workflow.ClosedCases(ctx, maxClosedExamples, demo.TagDemo)
+	cancel()
+	if err != nil {
+		n.log.Warn("category classifier trained without the closed cases", "err", err)
+	}
+	m, err := nlp.TrainCategoryWith(1, workflow.Level1Examples(closed, n.Taxonomy))
 	if err != nil {
 		n.log.Error("category classifier not trained; cases are dispatched without suggestions", "err", err)
 		return
@@ -278,8 +288,12 @@ func (n *Node) trainClassifier() {
 		n.log.Error("category classifier not used", "err", err)
 		return
 	}
-	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond))
+	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond), "closed_cases", len(closed))
 }
+
+// maxClosedExamples caps how many of the newest closed cases train the
+// classifier at start.
+const maxClosedExamples = 5000
 
 // followDuplicates loads the duplicate index from the store and keeps it
 // following the event stream until Close.

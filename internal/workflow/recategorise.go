@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/category"
+	"yiwang/internal/nlp/classify"
 	"yiwang/internal/store"
 )
 
@@ -84,20 +87,25 @@ type LabeledCase struct {
 const closedPage = 1000
 
 // ClosedCases returns up to limit closed cases (结案) with their final
-// category, in the store's list order: the platform's own history as
-// labelled data for the classifier. The category is the case's current
-// one, so a dispatcher's recategorise, not the category filed at intake,
-// is the label.
-func (w *Workflow) ClosedCases(ctx context.Context, limit int) ([]LabeledCase, error) {
+// category, newest first: the platform's own history as labelled data for
+// the classifier. The category is the case's current one, so a
+// dispatcher's recategorise, not the category filed at intake, is the
+// label. Cases carrying any of skipTags are left out (the demo's seeded
+// cases, whose categories are either the training set's own labels or a
+// keyword guess).
+func (w *Workflow) ClosedCases(ctx context.Context, limit int, skipTags ...string) ([]LabeledCase, error) {
 	var out []LabeledCase
 	f := store.Filter{States: []cases.State{cases.StateClosed}}
 	for len(out) < limit {
-		f.Limit = min(closedPage, limit-len(out))
+		f.Limit = closedPage
 		page, err := w.store.List(ctx, f)
 		if err != nil {
 			return nil, fmt.Errorf("listing closed cases: %w", err)
 		}
 		for _, c := range page.Cases {
+			if len(out) == limit || slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
+				continue
+			}
 			out = append(out, LabeledCase{ID: c.ID, Title: c.Title, Description: c.Description, Category: c.Category})
 		}
 		if page.Next == "" || len(page.Cases) == 0 {
@@ -106,4 +114,22 @@ func (w *Workflow) ClosedCases(ctx context.Context, limit int) ([]LabeledCase, e
 		f.Cursor = page.Next
 	}
 	return out, nil
+}
+
+// Level1Examples turns labelled cases into classifier examples labelled by
+// the name of their first-level category (what nlp.TrainCategory's labels
+// are); cases whose category the taxonomy does not know are left out.
+func Level1Examples(cs []LabeledCase, tax *category.Taxonomy) []classify.Example {
+	out := make([]classify.Example, 0, len(cs))
+	for _, c := range cs {
+		cat, err := tax.Get(c.Category)
+		for err == nil && cat.Level > 1 {
+			cat, err = tax.Get(cat.Parent)
+		}
+		if err != nil {
+			continue
+		}
+		out = append(out, classify.Example{Title: c.Title, Body: c.Description, Label: cat.Name})
+	}
+	return out
 }

@@ -1,11 +1,14 @@
 package workflow
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/category"
+	"yiwang/internal/nlp/classify"
 	"yiwang/internal/store"
 )
 
@@ -169,5 +172,36 @@ func TestClosedCasesFinalCategory(t *testing.T) {
 		if got, _ := f.w.ClosedCases(f.ctx, 0); len(got) != 0 {
 			t.Errorf("limit 0 gave %d", len(got))
 		}
+		if got, _ := f.w.ClosedCases(f.ctx, 10, "other", "测试"); len(got) != 1 {
+			t.Errorf("an absent skip tag left %d cases", len(got))
+		}
+		tagged := newCase("0101", cases.SeverityNormal)
+		tagged.Tags = []string{"demo"}
+		d := f.create(tagged, created)
+		for i, cmd := range steps[1:] {
+			f.do(d.ID, created.Add(time.Duration(i+1)*time.Minute), cmd)
+		}
+		if got, _ := f.w.ClosedCases(f.ctx, 10); len(got) != 2 {
+			t.Errorf("without skip tags: %d cases, want 2", len(got))
+		}
+		if got, _ := f.w.ClosedCases(f.ctx, 10, "demo"); len(got) != 1 || got[0].ID != c.ID {
+			t.Errorf("skipping tag demo: %+v, want only %s", got, c.ID)
+		}
 	})
+}
+
+func TestLevel1Examples(t *testing.T) {
+	tax, err := category.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Level1Examples([]LabeledCase{
+		{Title: "a", Description: "b", Category: "010101"},
+		{Title: "c", Category: "15"},
+		{Title: "unknown", Category: "9999"},
+	}, tax)
+	want := []classify.Example{{Title: "a", Body: "b", Label: "城乡建设"}, {Title: "c", Label: "劳动和社会保障"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("examples %+v, want %+v", got, want)
+	}
 }
