@@ -51,7 +51,11 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "    recall of the perturbed source item %.3f, matches from another message %.3f\n", *res.DupRecall, *res.DupFalseMatch)
 	}
 	if res.Hot100kS != nil {
-		fmt.Fprintf(stdout, "  hot issues, clustering %d GENERATED messages: %.2f s (%d issues)\n", res.HotItems, *res.Hot100kS, res.HotIssues)
+		fmt.Fprintf(stdout, "  hot issues, clustering %d GENERATED messages: %.2f s (%d issues)", res.HotItems, *res.Hot100kS, res.HotIssues)
+		if res.HotCPUS != nil && res.HotAllocMB != nil {
+			fmt.Fprintf(stdout, "; CPU %.2f s, allocated %.0f MB", *res.HotCPUS, *res.HotAllocMB)
+		}
+		fmt.Fprintln(stdout)
 	}
 	return nil
 }

@@ -88,6 +88,11 @@ type NLPResult struct {
 	HotItems  int      `json:"hot_items,omitempty"`
 	Hot100kS  *float64 `json:"hot_100k_s"`
 	HotIssues int      `json:"hot_issues,omitempty"`
+	// HotCPUS is the CPU time (user + system, all threads) the process
+	// spent during that clustering and HotAllocMB what it allocated:
+	// figures the load of other processes does not change.
+	HotCPUS    *float64 `json:"hot_cpu_s,omitempty"`
+	HotAllocMB *float64 `json:"hot_alloc_mb,omitempty"`
 }
 
 func (o NLPOptions) withDefaults() NLPOptions {
@@ -179,8 +184,8 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		res.DupItems, res.DupP50Ms, res.DupP99Ms, res.DupRecall, res.DupFalseMatch = d.items, &d.p50, &d.p99, &d.recall, &d.falseMatch
 	}
 	if o.HotItems > 0 {
-		s, issues := benchHot(msgs, o.HotItems, o.Seed)
-		res.HotItems, res.Hot100kS, res.HotIssues = o.HotItems, &s, issues
+		h := benchHot(msgs, o.HotItems, o.Seed)
+		res.HotItems, res.Hot100kS, res.HotIssues, res.HotCPUS, res.HotAllocMB = o.HotItems, &h.wallS, h.issues, &h.cpuS, &h.allocMB
 	}
 	return res, nil
 }

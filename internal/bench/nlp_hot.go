@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"syscall"
 	"time"
 
 	"yiwang/internal/demo"
@@ -11,9 +13,11 @@ import (
 
 // benchHot clusters n GENERATED messages — perturbations of the embedded
 // real messages (see perturb) with random reporters, districts and times
-// within 90 days — and returns the seconds Cluster took and the number of
-// issues found.
-func benchHot(msgs []demo.Message, n int, seed uint64) (float64, int) {
+// within 90 days — and returns the seconds Cluster took, the CPU seconds
+// the process used meanwhile (user + system, all threads: independent of
+// other processes' load), the bytes it allocated and the number of issues
+// found.
+func benchHot(msgs []demo.Message, n int, seed uint64) hotResult {
 	r := rand.New(rand.NewPCG(seed, 7))
 	now := time.Date(2020, 1, 27, 0, 0, 0, 0, time.UTC)
 	gen := make([]hot.Message, n)
@@ -28,7 +32,29 @@ func benchHot(msgs []demo.Message, n int, seed uint64) (float64, int) {
 			Support: r.IntN(3),
 		}
 	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0 := cpuSeconds()
 	start := time.Now()
 	issues := hot.Cluster(gen, now, hot.Options{})
-	return time.Since(start).Seconds(), len(issues)
+	res := hotResult{wallS: time.Since(start).Seconds(), cpuS: cpuSeconds() - cpu0, issues: len(issues)}
+	runtime.ReadMemStats(&after)
+	res.allocMB = float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	return res
+}
+
+type hotResult struct {
+	wallS, cpuS, allocMB float64
+	issues               int
+}
+
+// cpuSeconds is the user + system CPU time of this process so far (0 where
+// getrusage fails).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

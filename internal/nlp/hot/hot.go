@@ -101,6 +101,7 @@ type doc struct {
 type term struct {
 	h uint64
 	w float64
+	s string // the gram as written (class marks spelled out)
 }
 
 // dfBits sizes the document-frequency table: grams are counted by hash in
@@ -127,23 +128,19 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 	}
 	sort.SliceStable(docs, func(a, b int) bool { return docs[a].t < docs[b].t })
 	df := make([]int32, 1<<dfBits)
-	parallel(len(docs), func(buf []uint64, i int) []uint64 {
-		buf = grams(msgs[docs[i].msg], buf[:0])
-		for k, h := range buf {
-			if k == 0 || h != buf[k-1] {
-				atomic.AddInt32(&df[h&(1<<dfBits-1)], 1)
-			}
+	parallel(len(docs), func(c *counter, i int) {
+		c.count(msgs[docs[i].msg])
+		for _, h := range c.keys {
+			atomic.AddInt32(&df[h&(1<<dfBits-1)], 1)
 		}
-		return buf
 	})
 	// Terms in more than 2% of the messages (at least 20) say nothing about
 	// one matter.
 	common := int32(max(20, len(docs)/50))
-	n := float64(len(docs))
-	parallel(len(docs), func(buf []uint64, i int) []uint64 {
-		buf = grams(msgs[docs[i].msg], buf[:0])
-		docs[i].terms = keyTerms(buf, df, common, n, o.KeyTerms)
-		return buf
+	idf := idfTable(common, len(docs))
+	parallel(len(docs), func(c *counter, i int) {
+		c.count(msgs[docs[i].msg])
+		docs[i].terms = keyTerms(c, df, idf, o.KeyTerms)
 	})
 	parent := link(docs, o)
 	groups := map[int][]int{}
@@ -151,12 +148,14 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 		r := find(parent, i)
 		groups[r] = append(groups[r], i)
 	}
-	var issues []Issue
+	var kept [][]int
 	for _, g := range groups {
 		if len(g) >= o.MinMembers {
-			issues = append(issues, makeIssue(docs, g, msgs, now))
+			kept = append(kept, g)
 		}
 	}
+	issues := make([]Issue, len(kept))
+	parallel(len(kept), func(_ *counter, i int) { issues[i] = makeIssue(docs, kept[i], msgs, now) })
 	slices.SortFunc(issues, func(a, b Issue) int {
 		switch {
 		case a.Heat > b.Heat:
@@ -203,67 +202,144 @@ func link(docs []doc, o Options) []int {
 	return parent
 }
 
-// parallel calls fn(buf, i) for i in [0, n) on every processor, each
-// worker reusing the buffer fn returns.
-func parallel(n int, fn func(buf []uint64, i int) []uint64) {
+// parallel calls fn(&c, i) for i in [0, n) on every processor, each
+// worker with its own counter.
+func parallel(n int, fn func(c *counter, i int)) {
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []uint64
+			var c counter
 			for i := w; i < n; i += workers {
-				buf = fn(buf, i)
+				fn(&c, i)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-// grams appends the hashes of the 2- and 3-grams of a message's title
-// (twice: a title gram counts double) and of the start of its body, sorted.
-func grams(m Message, buf []uint64) []uint64 {
-	var rs []rune
-	for _, s := range []string{m.Title, m.Title, firstRunes(m.Body, textRunes)} {
-		rs = text.AppendNormalized(rs[:0], s)
-		text.Grams(rs, func(h uint64, st, e int) {
+// counter counts the distinct 2- and 3-grams of one message at a time in
+// an open-addressing table it reuses (cheaper than sorting the grams).
+type counter struct {
+	keys  []uint64 // distinct grams of the message, in first-seen order
+	tf    []int32  // by position in keys
+	first []span   // by position in keys: where the gram first occurs
+	slots []int32  // 1 + position in keys, 0 = empty; len is a power of 2
+	runes [2][]rune
+}
+
+// span locates a gram in a counter's normalised title (src 0) or body (1).
+type span struct {
+	src    uint8
+	st, en int32
+}
+
+// count replaces the counter's content with the grams of m's title (twice:
+// a title gram counts double) and of the start of its body.
+func (c *counter) count(m Message) {
+	if c.slots == nil {
+		c.slots = make([]int32, 1024)
+	}
+	clear(c.slots)
+	c.keys, c.tf, c.first = c.keys[:0], c.tf[:0], c.first[:0]
+	for k, s := range []string{m.Title, firstRunes(m.Body, textRunes)} {
+		c.runes[k] = text.AppendNormalized(c.runes[k][:0], s)
+		w := int32(2 - k)
+		text.Grams(c.runes[k], func(h uint64, st, e int) {
 			if e-st >= 2 {
-				buf = append(buf, h)
+				c.add(h, w, span{uint8(k), int32(st), int32(e)})
 			}
 		})
 	}
-	slices.Sort(buf)
-	return buf
 }
 
-// keyTerms returns the k grams of sorted of highest TF-IDF that are neither
-// common nor unique to this message.
-func keyTerms(sorted []uint64, df []int32, common int32, n float64, k int) []term {
-	top := make([]term, 0, k)
-	for i := 0; i < len(sorted); {
-		j := i
-		for j < len(sorted) && sorted[j] == sorted[i] {
-			j++
+func (c *counter) add(h uint64, w int32, at span) {
+	if 2*(len(c.keys)+1) > len(c.slots) {
+		c.grow()
+	}
+	mask := uint64(len(c.slots) - 1)
+	for i := (h * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		p := c.slots[i]
+		if p == 0 {
+			c.keys = append(c.keys, h)
+			c.tf = append(c.tf, w)
+			c.first = append(c.first, at)
+			c.slots[i] = int32(len(c.keys))
+			return
 		}
-		h, tf := sorted[i], j-i
-		i = j
+		if c.keys[p-1] == h {
+			c.tf[p-1] += w
+			return
+		}
+	}
+}
+
+func (c *counter) grow() {
+	c.slots = make([]int32, 2*len(c.slots))
+	mask := uint64(len(c.slots) - 1)
+	for p, h := range c.keys {
+		i := (h * 0x9E3779B97F4A7C15) >> 32 & mask
+		for c.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.slots[i] = int32(p + 1)
+	}
+}
+
+// idfTable returns ln(n/f) for document frequencies f in [0, common]
+// (0 outside [2, common]: such grams are never key terms).
+func idfTable(common int32, n int) []float64 {
+	t := make([]float64, common+1)
+	for f := int32(2); f <= common; f++ {
+		t[f] = math.Log(float64(n) / float64(f))
+	}
+	return t
+}
+
+// logTF[tf] = 1 + ln tf for small term frequencies.
+var logTF = func() [64]float64 {
+	var t [64]float64
+	for i := 1; i < len(t); i++ {
+		t[i] = 1 + math.Log(float64(i))
+	}
+	return t
+}()
+
+// keyTerms returns the k grams of c of highest TF-IDF that are neither
+// common nor unique to this message (idf is idfTable's, 0 for those).
+func keyTerms(c *counter, df []int32, idf []float64, k int) []term {
+	top := make([]term, 0, k)
+	pos := make([]int, 0, k) // position in c.keys of each of top
+	for p, h := range c.keys {
 		f := df[h&(1<<dfBits-1)]
-		if f < 2 || f > common {
+		if int(f) >= len(idf) || idf[f] == 0 {
 			continue
 		}
-		w := (1 + math.Log(float64(tf))) * math.Log(n/float64(f))
+		tf := c.tf[p]
+		var l float64
+		if int(tf) < len(logTF) {
+			l = logTF[tf]
+		} else {
+			l = 1 + math.Log(float64(tf))
+		}
+		w := l * idf[f]
 		if len(top) == k && w <= top[k-1].w {
 			continue
 		}
 		if len(top) < k {
-			top = append(top, term{})
+			top, pos = append(top, term{}), append(pos, 0)
 		}
-		p := len(top) - 1
-		for ; p > 0 && top[p-1].w < w; p-- {
-			top[p] = top[p-1]
+		q := len(top) - 1
+		for ; q > 0 && top[q-1].w < w; q-- {
+			top[q], pos[q] = top[q-1], pos[q-1]
 		}
-		top[p] = term{h, w}
+		top[q], pos[q] = term{h: h, w: w}, p
+	}
+	for i, p := range pos {
+		at := c.first[p]
+		top[i].s = text.Term(c.runes[at.src], int(at.st), int(at.en))
 	}
 	return top
 }

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"yiwang/internal/nlp/text"
 )
 
 // nameTerms is how many key terms name an issue.
@@ -17,6 +15,7 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 	reporters := map[string]bool{}
 	areas := map[string]int{}
 	weight := map[uint64]float64{}
+	spelled := map[uint64]string{}
 	for _, i := range group {
 		d := docs[i]
 		m := msgs[d.msg]
@@ -42,6 +41,9 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 		}
 		for _, t := range d.terms {
 			weight[t.h] += t.w
+			if _, ok := spelled[t.h]; !ok {
+				spelled[t.h] = t.s
+			}
 		}
 	}
 	for a, c := range areas {
@@ -49,28 +51,15 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 			is.Area = a
 		}
 	}
-	is.Terms = termTexts(docs, group, msgs, weight)
+	is.Terms = termTexts(weight, spelled)
 	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.Terms[:min(nameTerms, len(is.Terms))], "/"))
 	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))
 	return is
 }
 
-// termTexts spells out the group's key terms, strongest first, leaving out
-// a term contained in a stronger one.
-func termTexts(docs []doc, group []int, msgs []Message, weight map[uint64]float64) []string {
-	// Find the text of each weighted hash in the members' titles and bodies.
-	spelled := map[uint64]string{}
-	for _, i := range group {
-		m := msgs[docs[i].msg]
-		for _, s := range []string{m.Title, firstRunes(m.Body, textRunes)} {
-			norm := text.AppendNormalized(nil, s)
-			text.Grams(norm, func(h uint64, st, e int) {
-				if _, ok := weight[h]; ok && spelled[h] == "" {
-					spelled[h] = text.Term(norm, st, e)
-				}
-			})
-		}
-	}
+// termTexts spells out the group's key terms (weight and spelling by
+// hash), strongest first, leaving out a term contained in a stronger one.
+func termTexts(weight map[uint64]float64, spelled map[uint64]string) []string {
 	hs := make([]uint64, 0, len(weight))
 	for h := range weight {
 		hs = append(hs, h)

@@ -90,6 +90,10 @@ func fold(r rune, size int) rune {
 		r -= 0xFEE0
 	case r == 0x3000:
 		return ' '
+	case r > 0x3000 && r <= 0x9FFF:
+		// CJK punctuation, kana, ideographs: no spaces, controls or
+		// capitals here (checked exhaustively in the tests), the fast path.
+		return r
 	}
 	switch {
 	case r < 0x80:

@@ -3,6 +3,7 @@ package text
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -105,4 +106,17 @@ func hasMarks(rs []rune) bool {
 		}
 	}
 	return false
+}
+
+// TestFoldCJKFastPath checks that the fast path of fold (U+3001–U+9FFF
+// returned unchanged) agrees with the general rules for every rune there.
+func TestFoldCJKFastPath(t *testing.T) {
+	for r := rune(0x3001); r <= 0x9FFF; r++ {
+		if unicode.IsSpace(r) || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) || unicode.IsUpper(r) {
+			t.Fatalf("%U would not fold to itself", r)
+		}
+		if got := fold(r, utf8.RuneLen(r)); got != r {
+			t.Fatalf("fold(%U) = %U", r, got)
+		}
+	}
 }
