@@ -21,6 +21,7 @@ import (
 	"yiwang/internal/sense"
 	sensedemo "yiwang/internal/sense/demo"
 	"yiwang/internal/sense/mqttin"
+	"yiwang/internal/sense/registry"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +120,8 @@ func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Lo
 			return nil, nil, err
 		}
 		defer rf.Close()
-		if p, err = node.Sense(platform.SenseOptions{Sensors: sf, Rules: rf}); err != nil {
+		so := platform.SenseOptions{Sensors: sf, SensorsFormat: registry.FormatOfFile(cfg.Sensors), Rules: rf}
+		if p, err = node.Sense(so); err != nil {
 			return nil, nil, err
 		}
 	case seed:

@@ -58,7 +58,8 @@ type Config struct {
 	// (requests per second, bucket size); Rate 0 turns limits off.
 	Rate  float64
 	Burst int
-	// Sensors and SensorRules are the sensor registry (CSV) and its alarm
+	// Sensors and SensorRules are the sensor registry (CSV, or GeoJSON or
+	// JSON by the file's extension) and its alarm
 	// rules (YAML); both or neither. Empty: no sensors in serve, the
 	// generated demo set in demo.
 	Sensors, SensorRules string
@@ -101,7 +102,7 @@ func (c *Config) options(p *Pending) []option {
 		{"s3-secret-key", "YIWANG_S3_SECRET_KEY", "", "S3 secret key", &c.S3SecretKey, nil},
 		{"s3-path-style", "YIWANG_S3_PATH_STYLE", "false", "address the bucket in the path (MinIO, dotted bucket names)", &p.s3PathStyle, validateBool},
 		{"classifier", "YIWANG_CLASSIFIER", "true", "train the category classifier at start (≈ 2 s of CPU, in the background) and suggest categories", &p.classifier, validateBool},
-		{"sensors", "YIWANG_SENSORS", "", "sensor registry CSV file (empty: no sensors in serve, the generated demo set in demo)", &c.Sensors, validateOptionalFile},
+		{"sensors", "YIWANG_SENSORS", "", "sensor registry file: CSV, GeoJSON (.geojson: Point features) or JSON (.json) (empty: no sensors in serve, the generated demo set in demo)", &c.Sensors, validateOptionalFile},
 		{"sensor-rules", "YIWANG_SENSOR_RULES", "", "sensor alarm rules YAML file (with --sensors)", &c.SensorRules, validateOptionalFile},
 		{"mqtt", "YIWANG_MQTT", "", "MQTT broker URL to subscribe to sensor readings, e.g. tcp://127.0.0.1:1883 (empty: none)", &c.MQTT, validateMQTT},
 		{"mqtt-listen", "YIWANG_MQTT_LISTEN", "", "address of an embedded MQTT broker to start and subscribe to when there is no --mqtt, e.g. 127.0.0.1:1883 (no sign-in: keep it local; empty: none in serve, a free loopback port in demo)", &c.MQTTListen, validateOptionalAddr},

@@ -21,8 +21,11 @@ const SensePrefix = "/sense/v1"
 
 // SenseOptions configure the city vital signs (城市体征) of a node.
 type SenseOptions struct {
-	// Sensors is the sensor registry as CSV (registry.CSVHeader).
+	// Sensors is the sensor registry, in SensorsFormat.
 	Sensors io.Reader
+	// SensorsFormat is the format of Sensors: registry.CSV (the zero
+	// value; registry.CSVHeader), registry.GeoJSON or registry.JSON.
+	SensorsFormat registry.Format
 	// Rules are the alarm rules as YAML (package rules).
 	Rules io.Reader
 	// MinHold is the alarms' minimum hold; 0 means the default.
@@ -41,7 +44,7 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if o.Sensors == nil || o.Rules == nil {
 		return nil, errors.New("sense: SenseOptions.Sensors and Rules are required")
 	}
-	ss, err := registry.ParseCSV(o.Sensors)
+	ss, err := registry.Parse(o.Sensors, o.SensorsFormat)
 	if err != nil {
 		return nil, fmt.Errorf("loading sensors: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // CSVHeader is the header ParseCSV expects (columns in any order; extra
@@ -73,14 +72,6 @@ func rowSensor(get func(string) string) (Sensor, error) {
 	if s.Lon, err = strconv.ParseFloat(get("lon"), 64); err != nil {
 		return s, fmt.Errorf("lon %q: %w", get("lon"), ErrInvalid)
 	}
-	iv := get("interval")
-	if n, err := strconv.Atoi(iv); err == nil {
-		if n < 0 || n > 1_000_000 {
-			return s, fmt.Errorf("interval %q seconds out of range: %w", iv, ErrInvalid)
-		}
-		s.Interval = time.Duration(n) * time.Second
-	} else if s.Interval, err = time.ParseDuration(iv); err != nil {
-		return s, fmt.Errorf("interval %q is neither seconds nor a duration: %w", iv, ErrInvalid)
-	}
-	return s, nil
+	s.Interval, err = parseInterval(get("interval"))
+	return s, err
 }
