@@ -1,0 +1,52 @@
+package auth
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Role is what a user does on the platform.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin      Role = "admin"      // manages users, rules; sees everything, personal data masked
+	RoleDispatcher Role = "dispatcher" // 分拨员: dispatches cases
+	RoleHandler    Role = "handler"    // 承办人: works the cases of its unit
+	RoleSupervisor Role = "supervisor" // 督办: supervises and arbitrates
+	RoleAgent      Role = "agent"      // 12345 hotline agent
+	RoleInspector  Role = "inspector"  // 网格员: grid inspector
+	RoleCommander  Role = "commander"  // 指挥长: the situation screen
+	RoleAnalyst    Role = "analyst"    // 分析员: statistics
+	RoleDevice     Role = "device"     // machines (sensor gateways, load generators); API tokens only
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleDispatcher, RoleHandler, RoleSupervisor, RoleAgent, RoleInspector, RoleCommander, RoleAnalyst, RoleDevice}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// checkRoles validates a user's roles: at least one, each known, no repeats.
+func checkRoles(rs []Role) error {
+	if len(rs) == 0 {
+		return &FieldError{Field: "roles", Reason: fmt.Sprintf("must name at least one role of %v", Roles)}
+	}
+	for i, r := range rs {
+		if !r.Valid() {
+			return &FieldError{Field: fmt.Sprintf("roles[%d]", i), Reason: fmt.Sprintf("%q is not a role; known: %v", r, Roles)}
+		}
+		if slices.Contains(rs[:i], r) {
+			return &FieldError{Field: fmt.Sprintf("roles[%d]", i), Reason: fmt.Sprintf("%q is given twice", r)}
+		}
+	}
+	return nil
+}
+
+// revealRoles see reporters' phone numbers in full (a handler only on the
+// cases in its scope, which are the only ones it can read).
+var revealRoles = []Role{RoleAgent, RoleDispatcher, RoleSupervisor, RoleHandler}
+
+// areaRoles see the cases located in their unit's areas, whatever unit
+// leads them (every user of a territorial unit does too).
+var areaRoles = []Role{RoleDispatcher, RoleSupervisor, RoleCommander, RoleAnalyst, RoleAgent, RoleInspector}
