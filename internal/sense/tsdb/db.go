@@ -3,6 +3,7 @@ package tsdb
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -45,6 +46,14 @@ type Options struct {
 	// Retain is how long raw readings (and so minute rollups, computed
 	// from them) are kept; RetainHour how long hourly rollups are kept.
 	Retain, RetainHour time.Duration
+	// Dir, when set, is the directory Open reads back and Checkpoint
+	// writes (see Open and Checkpoint); Names are then the series' names
+	// (the sensor ids), by index, which the files are keyed by.
+	Dir   string
+	Names []string
+	// SegmentBytes is the size after which a new segment file is started
+	// (DefaultSegmentBytes if zero).
+	SegmentBytes int64
 }
 
 // DB holds every series. It is safe for concurrent use (a mutex per series).
@@ -53,6 +62,9 @@ type DB struct {
 	series []series
 	dups   atomic.Int64
 	late   atomic.Int64
+	ps     *persist   // nil without Options.Dir
+	pmu    sync.Mutex // guards ps's pending records and cutoffs
+	cmu    sync.Mutex // serialises Checkpoint and Close
 }
 
 type block struct {
@@ -71,6 +83,10 @@ type series struct {
 	any    bool  // something left the buffer
 	hour   []Agg
 	count  int64
+	// logged is the end of the last hourly rollup written to disk because
+	// its readings expired (math.MinInt64: none).
+	logged int64
+	idx    int32 // position in DB.series
 }
 
 // New makes a DB with o.Series empty series.
@@ -90,7 +106,11 @@ func New(o Options) (*DB, error) {
 	if o.RetainHour <= 0 {
 		o.RetainHour = DefaultRetainHour
 	}
-	return &DB{o: o, series: make([]series, o.Series)}, nil
+	db := &DB{o: o, series: make([]series, o.Series)}
+	for i := range db.series {
+		db.series[i].logged, db.series[i].idx = math.MinInt64, int32(i)
+	}
+	return db, nil
 }
 
 // Append adds a reading to series i. It returns ErrDuplicate or ErrTooLate
@@ -145,7 +165,13 @@ func (db *DB) flush(s *series, x Sample) {
 	s.count++
 	s.hour = fold(s.hour, x, int64(time.Hour))
 	if s.head.n >= db.o.BlockSize {
-		s.blocks = append(s.blocks, block{minT: s.minT, maxT: s.head.t, n: s.head.n, data: slices.Clip(slices.Clone(s.head.w.b))})
+		b := block{minT: s.minT, maxT: s.head.t, n: s.head.n, data: slices.Clip(slices.Clone(s.head.w.b))}
+		s.blocks = append(s.blocks, b)
+		if db.ps != nil {
+			db.pmu.Lock()
+			db.ps.pendBlocks = append(db.ps.pendBlocks, pendBlock{series: s.idx, b: b})
+			db.pmu.Unlock()
+		}
 		s.head = encoder{w: bitWriter{b: s.head.w.b[:0]}}
 		clear(s.head.w.b[:cap(s.head.w.b)])
 	}
@@ -217,6 +243,9 @@ func (db *DB) Range(i int32, from, to int64) ([]Sample, error) {
 }
 
 // Expire drops raw blocks and rollups older than their retention at now.
+// With Options.Dir, the hourly rollups that can no longer be rebuilt from
+// the readings held are queued for the next Checkpoint, which then deletes
+// the segment files holding only expired blocks.
 func (db *DB) Expire(now time.Time) {
 	raw := now.Add(-db.o.Retain).UnixNano()
 	hour := now.Add(-db.o.RetainHour).UnixNano()
@@ -229,9 +258,45 @@ func (db *DB) Expire(now time.Time) {
 		}
 		s.blocks = slices.Delete(s.blocks, 0, k)
 		s.hour = dropBefore(s.hour, hour, int64(time.Hour))
+		if db.ps != nil {
+			db.logHours(int32(i), s)
+		}
 		s.mu.Unlock()
 	}
+	if db.ps != nil {
+		db.pmu.Lock()
+		db.ps.rawCutoff, db.ps.hourCutoff = raw, hour
+		db.pmu.Unlock()
+	}
 }
+
+// logHours queues the closed hourly rollups of s that begin before its
+// oldest reading held (their readings, or some, are gone), once each.
+func (db *DB) logHours(i int32, s *series) {
+	oldest := int64(math.MaxInt64)
+	switch {
+	case len(s.blocks) > 0:
+		oldest = s.blocks[0].minT
+	case s.head.n > 0:
+		oldest = s.minT
+	case len(s.buf) > 0:
+		oldest = s.buf[0].T
+	}
+	var out []Agg
+	for k := 0; k < len(s.hour)-1 && s.hour[k].Start < oldest; k++ {
+		if s.hour[k].Start >= s.logged {
+			out = append(out, s.hour[k])
+		}
+	}
+	if len(out) == 0 {
+		return
+	}
+	s.logged = out[len(out)-1].Start + int64(time.Hour)
+	db.pmu.Lock()
+	db.ps.pendHours = append(db.ps.pendHours, pendHours{series: i, aggs: out})
+	db.pmu.Unlock()
+}
+
 
 // Size is the memory held by the compressed readings.
 type Size struct {
