@@ -179,6 +179,93 @@ function caseItem(c, reason) {
   return li;
 }
 
+// --- suggestions: likely categories and duplicate open cases as the agent types ---
+// POST /api/v1/suggest, debounced; a newer request supersedes an older one.
+// A category is picked by clicking it; a duplicate is a case to record the
+// call on (并入此案件) instead of a new case.
+
+let suggestSeq = 0;
+let suggestTimer = 0;
+const SUGGEST_MIN_CHARS = 4;
+
+function scheduleSuggest() {
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(loadSuggestions, 400);
+}
+function setSuggestStatus(text) { document.getElementById("suggest-status").textContent = text; }
+function clearSuggestions() {
+  suggestSeq++;
+  clearTimeout(suggestTimer);
+  document.getElementById("suggest").hidden = true;
+  document.getElementById("suggest-categories").replaceChildren();
+  document.getElementById("suggest-duplicates").replaceChildren();
+}
+
+async function loadSuggestions() {
+  const title = field("title").value.trim(), body = field("description").value.trim();
+  if ((title + body).length < SUGGEST_MIN_CHARS) return clearSuggestions();
+  const req = { title, body };
+  const pt = point();
+  if (pt) { req.lat = pt.lat; req.lon = pt.lon; }
+  const seq = ++suggestSeq;
+  document.getElementById("suggest").hidden = false;
+  setSuggestStatus("分析中…");
+  try {
+    const [d] = await api("POST", "/api/v1/suggest", req);
+    if (seq !== suggestSeq) return; // a newer text is on its way
+    renderSuggestions(d);
+  } catch (e) {
+    if (seq === suggestSeq) setSuggestStatus("分类建议暂不可用：" + e.message);
+  }
+}
+
+function renderSuggestions(d) {
+  const list = document.getElementById("suggest-categories");
+  list.replaceChildren(...d.categories.slice(0, 3).map(suggestionItem));
+  const dups = document.getElementById("suggest-duplicates");
+  dups.replaceChildren(...d.duplicates.map((c) => caseItem(c, "相似度 " + Math.round(c.score * 100) + "%，如为同一诉求请并入")));
+  if (!dups.children.length) dups.append(el("li", "未发现疑似重复的未办结案件", "muted empty"));
+  if (!d.classifier_ready) setSuggestStatus("分类模型训练中，暂无分类建议");
+  else if (!d.categories.length) setSuggestStatus("无分类建议");
+  else setSuggestStatus("点击建议的类别即选用；置信度为模型估计的概率。");
+  markPicked();
+}
+
+function suggestionItem(s, i) {
+  const li = el("li");
+  const b = el("button", undefined, "pick");
+  b.type = "button";
+  b.dataset.category = s.category;
+  b.setAttribute("aria-pressed", "false");
+  b.append(el("span", (i + 1) + ". " + s.category + " " + (s.path || s.name || categoryNames[s.category] || ""), "name"),
+    el("span", "置信度 " + Math.round(s.confidence * 100) + "%", "confidence"));
+  if (s.terms && s.terms.length) b.append(el("span", "依据：" + s.terms.join("、"), "terms"));
+  b.addEventListener("click", () => pickCategory(s.category));
+  li.append(b);
+  return li;
+}
+
+function pickCategory(code) {
+  const sel = field("category");
+  if (![...sel.options].some((o) => o.value === code)) {
+    field("category_filter").value = "";
+    renderCategories("");
+  }
+  sel.value = code;
+  sel.removeAttribute("aria-invalid");
+  markPicked();
+}
+function markPicked() {
+  const code = field("category").value;
+  for (const b of document.querySelectorAll("#suggest-categories button.pick")) {
+    b.setAttribute("aria-pressed", String(b.dataset.category === code));
+  }
+}
+
+for (const name of ["title", "description"]) field(name).addEventListener("input", scheduleSuggest);
+field("category").addEventListener("change", markPicked);
+document.getElementById("new-call").addEventListener("click", clearSuggestions);
+
 // --- recording the call on an existing case ---
 
 async function attachCall(c, button) {
