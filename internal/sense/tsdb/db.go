@@ -297,7 +297,6 @@ func (db *DB) logHours(i int32, s *series) {
 	db.pmu.Unlock()
 }
 
-
 // Size is the memory held by the compressed readings.
 type Size struct {
 	Readings int64 // readings that left the reorder buffers

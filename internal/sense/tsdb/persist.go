@@ -374,8 +374,8 @@ func Open(o Options) (*DB, error) {
 		return nil, fmt.Errorf("tsdb: %w", err)
 	}
 	ps := &persist{dir: o.Dir, names: o.Names, index: make(map[string]int32, len(o.Names)),
-		blocks: segmentLog{dir: o.Dir, prefix: blockPrefix, magic: blockMagic, max: o.SegmentBytes},
-		hours:  segmentLog{dir: o.Dir, prefix: hourPrefix, magic: hourMagic, max: o.SegmentBytes},
+		blocks:    segmentLog{dir: o.Dir, prefix: blockPrefix, magic: blockMagic, max: o.SegmentBytes},
+		hours:     segmentLog{dir: o.Dir, prefix: hourPrefix, magic: hourMagic, max: o.SegmentBytes},
 		rawCutoff: math.MinInt64, hourCutoff: math.MinInt64}
 	for i, n := range o.Names {
 		if len(n) > 255 {
