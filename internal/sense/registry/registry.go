@@ -7,7 +7,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"yiwang/internal/geo"
 )
@@ -91,12 +93,26 @@ func (s *Sensor) Grid() string { return s.Area.Grid.Code }
 // Locator finds the administrative chain of a point (geo.Index.Locate).
 type Locator func(lat, lon float64) (geo.Chain, error)
 
-// Registry is an immutable set of sensors, safe for concurrent use.
+// Registry is the set of sensors, safe for concurrent use. Each sensor has
+// a dense index, its slot, that the time-series store and the rule engine
+// use as their array index. The set can be replaced at run time (Next,
+// Apply): a sensor that stays, with the same kind and unit, keeps its
+// slot; a removed sensor's slot is kept empty (no id looks it up, Sensor
+// still returns what it was), so indexes held by readings in flight stay
+// valid and never point at another sensor.
 type Registry struct {
-	sensors []Sensor
+	cur atomic.Pointer[table]
+}
+
+// table is one immutable version of the registry.
+type table struct {
+	sensors []Sensor // by slot
+	gone    []bool   // slot of a removed sensor
 	byID    map[string]int32
-	// byGrid are sensor indexes sorted by grid code, for area look-ups.
+	// byGrid are the live sensors' slots sorted by grid code, for area
+	// look-ups.
 	byGrid []int32
+	live   int
 }
 
 // Options are the checks New applies.
@@ -111,47 +127,72 @@ type Options struct {
 // MaxIDLen bounds a sensor id.
 const MaxIDLen = 64
 
-// New validates the sensors and indexes them. Every problem is reported,
-// joined, each naming the sensor.
+// New validates the sensors and indexes them 0..n-1. Every problem is
+// reported, joined, each naming the sensor.
 func New(sensors []Sensor, o Options) (*Registry, error) {
-	r := &Registry{sensors: make([]Sensor, len(sensors)), byID: make(map[string]int32, len(sensors))}
+	ss, err := validate(sensors, o)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ss {
+		ss[i].Index = int32(i)
+	}
+	r := &Registry{}
+	r.cur.Store(newTable(ss, make([]bool, len(ss))))
+	return r, nil
+}
+
+// validate checks every sensor and places it; it returns copies.
+func validate(sensors []Sensor, o Options) ([]Sensor, error) {
+	out := make([]Sensor, 0, len(sensors))
+	seen := make(map[string]bool, len(sensors))
 	var errs []error
-	for i, s := range sensors {
+	for _, s := range sensors {
 		if err := check(&s); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if _, dup := r.byID[s.ID]; dup {
+		if seen[s.ID] {
 			errs = append(errs, fmt.Errorf("sensor %q: duplicate id: %w", s.ID, ErrInvalid))
 			continue
 		}
+		seen[s.ID] = true
 		if o.KnownUnit != nil && !o.KnownUnit(s.Owner) {
 			errs = append(errs, fmt.Errorf("sensor %q: unknown owner unit %q: %w", s.ID, s.Owner, ErrInvalid))
 			continue
 		}
+		s.Area = geo.Chain{}
 		if o.Locate != nil {
 			c, err := o.Locate(s.Lat, s.Lon)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("sensor %q: %w", s.ID, err))
+				errs = append(errs, fmt.Errorf("sensor %q: location %v,%v: %w", s.ID, s.Lat, s.Lon, err))
 				continue
 			}
 			s.Area = c
 		}
-		s.Index = int32(i)
-		r.byID[s.ID] = int32(i)
-		r.sensors[i] = s
+		out = append(out, s)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	r.byGrid = make([]int32, len(r.sensors))
-	for i := range r.byGrid {
-		r.byGrid[i] = int32(i)
+	return out, nil
+}
+
+// newTable indexes sensors whose Index is their slot; gone marks the
+// slots of removed sensors.
+func newTable(slots []Sensor, gone []bool) *table {
+	t := &table{sensors: slots, gone: gone, byID: make(map[string]int32, len(slots))}
+	for i := range slots {
+		if !gone[i] {
+			t.byID[slots[i].ID] = int32(i)
+			t.byGrid = append(t.byGrid, int32(i))
+		}
 	}
-	sort.SliceStable(r.byGrid, func(a, b int) bool {
-		return r.sensors[r.byGrid[a]].Grid() < r.sensors[r.byGrid[b]].Grid()
+	t.live = len(t.byGrid)
+	sort.SliceStable(t.byGrid, func(a, b int) bool {
+		return t.sensors[t.byGrid[a]].Grid() < t.sensors[t.byGrid[b]].Grid()
 	})
-	return r, nil
+	return t
 }
 
 func check(s *Sensor) error {
@@ -165,6 +206,8 @@ func check(s *Sensor) error {
 		return bad("id longer than %d bytes", MaxIDLen)
 	case strings.ContainsAny(s.ID, " ,=\"\\\n\r\t/+#"):
 		return bad("id may not contain spaces, commas, '=', quotes, backslashes, '/', '+' or '#'")
+	case !utf8.ValidString(s.ID):
+		return bad("id is not valid UTF-8")
 	}
 	units, ok := kindUnits[s.Kind]
 	if !ok {
@@ -185,39 +228,55 @@ func check(s *Sensor) error {
 	return nil
 }
 
-// Len is the number of sensors.
-func (r *Registry) Len() int { return len(r.sensors) }
+// Len is the number of slots: the sensors, and the removed sensors whose
+// slots are kept. Arrays indexed by slot need this length.
+func (r *Registry) Len() int { return len(r.cur.Load().sensors) }
+
+// Count is the number of sensors.
+func (r *Registry) Count() int { return r.cur.Load().live }
 
 // Lookup returns the index of the sensor with the id. The id may alias a
 // reused buffer: it is not retained.
 func (r *Registry) Lookup(id string) (int32, bool) {
-	i, ok := r.byID[id]
+	i, ok := r.cur.Load().byID[id]
 	return i, ok
 }
 
-// Sensor returns the sensor at an index; it panics for an index out of range.
-func (r *Registry) Sensor(i int32) *Sensor { return &r.sensors[i] }
+// Sensor returns the sensor at an index (what it was, for a removed
+// sensor's slot); it panics for an index out of range.
+func (r *Registry) Sensor(i int32) *Sensor { return &r.cur.Load().sensors[i] }
 
 // Get returns the sensor with the id, or an error wrapping ErrUnknownSensor.
 func (r *Registry) Get(id string) (Sensor, error) {
-	i, ok := r.byID[id]
+	t := r.cur.Load()
+	i, ok := t.byID[id]
 	if !ok {
 		return Sensor{}, fmt.Errorf("%w %q", ErrUnknownSensor, id)
 	}
-	return r.sensors[i], nil
+	return t.sensors[i], nil
 }
 
-// All returns every sensor in index order.
-func (r *Registry) All() []Sensor { return slices.Clone(r.sensors) }
+// All returns every sensor in index order (removed ones left out).
+func (r *Registry) All() []Sensor {
+	t := r.cur.Load()
+	out := make([]Sensor, 0, t.live)
+	for i, s := range t.sensors {
+		if !t.gone[i] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // InArea returns the indexes of the sensors whose grid code starts with
 // code: a district, street, community or grid code (grid codes begin with
 // the codes of every area above them). They are sorted by grid code.
 func (r *Registry) InArea(code string) []int32 {
-	lo := sort.Search(len(r.byGrid), func(i int) bool { return r.sensors[r.byGrid[i]].Grid() >= code })
+	t := r.cur.Load()
+	lo := sort.Search(len(t.byGrid), func(i int) bool { return t.sensors[t.byGrid[i]].Grid() >= code })
 	hi := lo
-	for hi < len(r.byGrid) && strings.HasPrefix(r.sensors[r.byGrid[hi]].Grid(), code) {
+	for hi < len(t.byGrid) && strings.HasPrefix(t.sensors[t.byGrid[hi]].Grid(), code) {
 		hi++
 	}
-	return slices.Clone(r.byGrid[lo:hi])
+	return slices.Clone(t.byGrid[lo:hi])
 }
