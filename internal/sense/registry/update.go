@@ -17,7 +17,7 @@ type Update struct {
 	// sensors that keep their slot but moved, changed owner or interval.
 	Added, Removed, Replaced, Updated []string
 	// Unchanged counts the sensors that are the same.
-	Unchanged int
+	Unchanged  int
 	base, next *table
 }
 
