@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,6 +95,8 @@ type Options struct {
 	Now func() time.Time
 	// Keep is how many cleared alarms are remembered (default 1000).
 	Keep int
+	// Storage, when set, keeps the alarms across restarts (see Save, Load).
+	Storage Storage
 }
 
 // Event is a rule starting (Firing) or stopping to fire.
@@ -122,6 +125,8 @@ type Manager struct {
 	jobs     []job
 	wake     chan struct{}
 	stats    Stats
+	dirty    bool       // changed since the last Save
+	saveMu   sync.Mutex // serialises Save
 }
 
 type jobKind uint8
@@ -161,6 +166,7 @@ func New(o Options) (*Manager, error) {
 func (m *Manager) Handle(now time.Time, ev Event) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.dirty = true
 	a := m.open[ev.Rule]
 	switch {
 	case ev.Firing && a != nil:
@@ -198,6 +204,7 @@ func (m *Manager) Tick(now time.Time) {
 }
 
 func (m *Manager) clear(a *Alarm, now time.Time) {
+	m.dirty = true
 	a.State, a.Cleared, a.clearPending = Cleared, now, false
 	delete(m.open, a.Rule)
 	m.stats.Cleared++
@@ -226,6 +233,7 @@ func (m *Manager) Ack(id, by string, now time.Time) (Alarm, error) {
 				return *a, fmt.Errorf("alarm %s is %s: %w", id, a.State, ErrState)
 			}
 			a.State, a.Acked, a.AckedBy = Acknowledged, now, by
+			m.dirty = true
 			return *a, nil
 		}
 	}
@@ -245,7 +253,12 @@ func (m *Manager) Open() []Alarm {
 	for _, a := range m.open {
 		out = append(out, *a)
 	}
-	slices.SortFunc(out, func(a, b Alarm) int { return a.Raised.Compare(b.Raised) })
+	slices.SortFunc(out, func(a, b Alarm) int {
+		if c := a.Raised.Compare(b.Raised); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out
 }
 

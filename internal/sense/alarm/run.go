@@ -31,6 +31,11 @@ func (m *Manager) Run(ctx context.Context) error {
 				continue
 			}
 		}
+		// The job is on disk before its case call (a restart makes it
+		// again, under the same idempotency key).
+		if err := m.Save(ctx); err != nil && ctx.Err() == nil {
+			m.o.Logger.ErrorContext(ctx, "saving alarm state failed", "err", err)
+		}
 		wait := 100 * time.Millisecond
 		for {
 			err := m.do(ctx, j)
@@ -49,7 +54,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			wait = min(2*wait, time.Minute)
 		}
 		m.mu.Lock()
-		m.jobs = m.jobs[1:]
+		m.jobs, m.dirty = m.jobs[1:], true
 		m.mu.Unlock()
 	}
 }
@@ -69,7 +74,7 @@ func (m *Manager) Drain(ctx context.Context) error {
 			return err
 		}
 		m.mu.Lock()
-		m.jobs = m.jobs[1:]
+		m.jobs, m.dirty = m.jobs[1:], true
 		m.mu.Unlock()
 	}
 }
@@ -123,6 +128,7 @@ func (m *Manager) do(ctx context.Context, j job) error {
 
 func (m *Manager) recordCase(a Alarm, c cases.Case, created bool) {
 	m.mu.Lock()
+	m.dirty = true
 	m.lastCase[a.Rule] = c.ID
 	if o := m.open[a.Rule]; o != nil && o.ID == a.ID {
 		o.CaseID = c.ID

@@ -1,6 +1,9 @@
 package rules
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+)
 
 // Latest returns the newest stored reading of a sensor (time in ns, value).
 type Latest func(sensor int32) (t int64, v float64, ok bool)
@@ -8,8 +11,10 @@ type Latest func(sensor int32) (t int64, v float64, ok bool)
 // Adopt carries evaluation state over from old, the engine e replaces, so
 // that swapping rules at run time keeps the alarm state of the rules that
 // did not change:
-//   - a rule with the same id and the same definition keeps its state
-//     (firing, duration start, rate window, stale clock, area counts);
+//   - a rule with the same id, the same definition and the same sensor
+//     slots keeps its state (firing, duration start, rate window, stale
+//     clock, area counts); a registry swap that moves a rule's sensor to
+//     a new slot or changes an area's sensors starts it afresh;
 //   - every other rule starts afresh and is primed with the newest reading
 //     of each of its sensors (latest), as if that reading had just
 //     arrived: a threshold fires at once, a duration rule starts its hold
@@ -22,7 +27,8 @@ type Latest func(sensor int32) (t int64, v float64, ok bool)
 func (e *Engine) Adopt(old *Engine, latest Latest) {
 	for i := range e.rules {
 		c := &e.rules[i]
-		if k, ok := old.byID[c.ID]; ok && reflect.DeepEqual(old.rules[k].Rule, c.Rule) {
+		if k, ok := old.byID[c.ID]; ok && reflect.DeepEqual(old.rules[k].Rule, c.Rule) &&
+			old.rules[k].Sensor == c.Sensor && slices.Equal(old.rules[k].Sensors, c.Sensors) {
 			e.st[i] = old.st[k]
 			continue
 		}
