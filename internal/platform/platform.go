@@ -245,15 +245,33 @@ func (n *Node) unitName(code string) string {
 	return code
 }
 
-// followSituation loads the situation aggregates from the store and keeps
-// them following the event stream until Close.
+// followSituation loads the situation aggregates — from the copy saved in
+// the store (situation.DocumentName) caught up with the log when there is
+// a usable one, else from the whole log — and keeps them following the
+// event stream until Close, saving them every situation.SaveEvery while
+// they move on and once more at Close (which waits for that save).
 func (n *Node) followSituation(ctx context.Context) error {
-	n.Situation = situation.New()
-	if err := n.Situation.CatchUp(ctx, n.Store); err != nil {
+	saved := situation.DocumentSaved{Store: n.Store, Name: situation.DocumentName}
+	start := time.Now()
+	var info situation.Restored
+	var err error
+	if n.Situation, info, err = situation.Restore(ctx, saved, n.Store, n.log); err != nil {
 		return fmt.Errorf("loading situation aggregates: %w", err)
 	}
+	n.log.Info("situation aggregates loaded", "from_saved", info.FromSaved, "saved_pos", info.SavedPos,
+		"caught_up_events", info.CaughtUp, "took", time.Since(start).Round(time.Millisecond))
 	follow, stop := context.WithCancel(context.Background())
-	n.stopSit = stop
+	ticker := time.NewTicker(situation.SaveEvery)
+	kept := make(chan struct{})
+	n.stopSit = func() {
+		stop()
+		<-kept
+		ticker.Stop()
+	}
+	go func() {
+		defer close(kept)
+		n.Situation.KeepSaved(follow, saved, ticker.C, info.SavedPos, n.log)
+	}()
 	go func() {
 		err := n.Situation.Follow(follow, n.Store, n.Bus, n.log, nil)
 		if err != nil && follow.Err() == nil && !errors.Is(err, stream.ErrClosed) {

@@ -65,6 +65,11 @@ type Aggregates struct {
 	mark    time.Time // every case with due before mark is counted overdue
 	lastPos int64
 	events  int64
+	// The event at lastPos (its case, seq and time): saved aggregates
+	// check with it that they belong to the log they are loaded against.
+	lastCase string
+	lastSeq  int
+	lastAt   time.Time
 }
 
 // New returns empty aggregates.
@@ -135,6 +140,7 @@ func (a *Aggregates) Apply(events ...cases.Event) error {
 		}
 		if e.Pos > a.lastPos {
 			a.lastPos = e.Pos
+			a.lastCase, a.lastSeq, a.lastAt = e.CaseID, e.Seq, e.At
 		}
 		a.events++
 	}
@@ -182,7 +188,6 @@ func (a *Aggregates) apply(e cases.Event) error {
 				r.areas[i+1] = a.areaID(code)
 			}
 		}
-		r.cat = level1(r.live.Category)
 		a.recs[e.CaseID] = r
 		a.refresh(r)
 		a.add(r, 1)
@@ -236,7 +241,9 @@ func (a *Aggregates) apply(e cases.Event) error {
 // aggregates never read.
 func (a *Aggregates) refresh(r *caseRec) {
 	c := r.live
-	r.state, r.unit = c.State, c.Unit
+	// The category follows recategorise (改类): apply takes the case out
+	// under the old one and puts it back under the new.
+	r.state, r.unit, r.cat = c.State, c.Unit, level1(c.Category)
 	r.due = time.Time{}
 	if t, ok := c.NextDue(); ok {
 		r.due = t
