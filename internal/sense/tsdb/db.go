@@ -47,10 +47,13 @@ type Options struct {
 	// from them) are kept; RetainHour how long hourly rollups are kept.
 	Retain, RetainHour time.Duration
 	// Dir, when set, is the directory Open reads back and Checkpoint
-	// writes (see Open and Checkpoint); Names are then the series' names
-	// (the sensor ids), by index, which the files are keyed by.
-	Dir   string
-	Names []string
+	// writes (see Open and Checkpoint). Name then names series i in the
+	// files (at most 255 bytes; "" for a series not in use, which is not
+	// written); it is called by Open and each Checkpoint, so series may
+	// change names while the DB is open (a registry slot taken by a new
+	// sensor).
+	Dir  string
+	Name func(i int32) string
 	// SegmentBytes is the size after which a new segment file is started
 	// (DefaultSegmentBytes if zero).
 	SegmentBytes int64

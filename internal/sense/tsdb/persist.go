@@ -43,7 +43,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // persist is the on-disk side of a DB (nil when Options.Dir is empty).
 type persist struct {
 	dir   string
-	names []string
+	name  func(i int32) string
 	index map[string]int32
 	// pending are records made since the last Checkpoint (guarded by
 	// DB.pmu): sealed blocks, and hour rollups whose raw readings expired.
@@ -54,7 +54,7 @@ type persist struct {
 	rawCutoff     int64 // blocks with maxT below it expired (Expire)
 	hourCutoff    int64 // hour buckets ending at or below it expired
 	headBytes     int64 // size of the last heads snapshot
-	orphans       int   // records of series not in Names, skipped on open
+	orphans       int   // records of names no series has, skipped by Open
 }
 
 type pendBlock struct {
@@ -356,15 +356,15 @@ func headRecord(b []byte, name string, n int, data []byte, buf []Sample) []byte 
 // earlier DB over the same directory persisted (see Checkpoint): the
 // sealed blocks, the hourly rollups of expired readings, and the heads and
 // reorder buffers of its last checkpoint. Series are matched by name
-// (o.Names); records of names no longer present are skipped. Hourly
+// (o.Name); records of names no longer present are skipped. Hourly
 // rollups over the readings still held are rebuilt from them.
 func Open(o Options) (*DB, error) {
 	db, err := New(o)
 	if err != nil || o.Dir == "" {
 		return db, err
 	}
-	if len(o.Names) != o.Series {
-		return nil, fmt.Errorf("tsdb: %d names for %d series", len(o.Names), o.Series)
+	if o.Name == nil {
+		return nil, errors.New("tsdb: Options.Name is required with Options.Dir")
 	}
 	if o.SegmentBytes <= 0 {
 		o.SegmentBytes = DefaultSegmentBytes
@@ -373,15 +373,18 @@ func Open(o Options) (*DB, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("tsdb: %w", err)
 	}
-	ps := &persist{dir: o.Dir, names: o.Names, index: make(map[string]int32, len(o.Names)),
+	ps := &persist{dir: o.Dir, name: o.Name, index: make(map[string]int32, o.Series),
 		blocks:    segmentLog{dir: o.Dir, prefix: blockPrefix, magic: blockMagic, max: o.SegmentBytes},
 		hours:     segmentLog{dir: o.Dir, prefix: hourPrefix, magic: hourMagic, max: o.SegmentBytes},
 		rawCutoff: math.MinInt64, hourCutoff: math.MinInt64}
-	for i, n := range o.Names {
+	for i := range int32(o.Series) {
+		n := o.Name(i)
 		if len(n) > 255 {
 			return nil, fmt.Errorf("tsdb: series name %q is longer than 255 bytes", n)
 		}
-		ps.index[n] = int32(i)
+		if n != "" {
+			ps.index[n] = i
+		}
 	}
 	db.ps = ps
 	logged := make([]int64, len(db.series)) // end of the last logged hour per series
@@ -559,11 +562,12 @@ func (db *DB) Checkpoint() error {
 	for i := range db.series {
 		s := &db.series[i]
 		s.mu.Lock()
-		if s.head.n == 0 && len(s.buf) == 0 {
+		name := ps.name(int32(i))
+		if s.head.n == 0 && len(s.buf) == 0 || name == "" || len(name) > 255 {
 			s.mu.Unlock()
 			continue
 		}
-		rec = headRecord(rec[:0], ps.names[i], s.head.n, s.head.w.b, s.buf)
+		rec = headRecord(rec[:0], name, s.head.n, s.head.w.b, s.buf)
 		s.mu.Unlock()
 		heads = binary.LittleEndian.AppendUint32(heads, uint32(len(rec)))
 		heads = binary.LittleEndian.AppendUint32(heads, crc32.Checksum(rec, castagnoli))
@@ -575,13 +579,21 @@ func (db *DB) Checkpoint() error {
 	rawCut, hourCut := ps.rawCutoff, ps.hourCutoff
 	db.pmu.Unlock()
 	for _, h := range hours {
-		rec = hoursRecord(rec[:0], ps.names[h.series], h.aggs)
+		name := ps.name(h.series)
+		if name == "" || len(name) > 255 {
+			continue
+		}
+		rec = hoursRecord(rec[:0], name, h.aggs)
 		if err := ps.hours.append(rec, h.aggs[len(h.aggs)-1].Start+int64(time.Hour)); err != nil {
 			return db.requeue(blocks, hours, fmt.Errorf("tsdb: writing hourly rollups: %w", err))
 		}
 	}
 	for _, b := range blocks {
-		rec = blockRecord(rec[:0], ps.names[b.series], b.b)
+		name := ps.name(b.series)
+		if name == "" || len(name) > 255 {
+			continue
+		}
+		rec = blockRecord(rec[:0], name, b.b)
 		if err := ps.blocks.append(rec, b.b.maxT); err != nil {
 			return db.requeue(blocks, hours, fmt.Errorf("tsdb: writing blocks: %w", err))
 		}

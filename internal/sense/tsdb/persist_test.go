@@ -12,13 +12,15 @@ import (
 	"time"
 )
 
-func names(n int) []string {
+func names(n int) func(int32) string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf("S%03d", i)
 	}
-	return out
+	return func(i int32) string { return out[i] }
 }
+
+func fixed(ns ...string) func(int32) string { return func(i int32) string { return ns[i] } }
 
 // fill appends k readings to each series: series i reports every minute,
 // with jitter and out-of-order arrivals when i is odd; values 2-decimal.
@@ -100,7 +102,7 @@ func TestCloseReopen(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			o := Options{Series: tc.series, Names: names(tc.series), Dir: dir, BlockSize: tc.blockSize, SegmentBytes: 4 << 10}
+			o := Options{Series: tc.series, Name: names(tc.series), Dir: dir, BlockSize: tc.blockSize, SegmentBytes: 4 << 10}
 			db, err := Open(o)
 			if err != nil {
 				t.Fatal(err)
@@ -141,14 +143,14 @@ func TestCloseReopen(t *testing.T) {
 // indexes moved finds its data, and data of removed names is skipped.
 func TestReopenRenamedSeries(t *testing.T) {
 	dir := t.TempDir()
-	o := Options{Series: 3, Names: []string{"A", "B", "C"}, Dir: dir, BlockSize: 16}
+	o := Options{Series: 3, Name: fixed("A", "B", "C"), Dir: dir, BlockSize: 16}
 	db, _ := Open(o)
 	fill(t, db, 3, 0, 50, rand.New(rand.NewPCG(3, 4)))
 	want := snap(t, db, 3)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db2, err := Open(Options{Series: 3, Names: []string{"C", "NEW", "A"}, Dir: dir, BlockSize: 16})
+	db2, err := Open(Options{Series: 3, Name: fixed("C", "NEW", "A"), Dir: dir, BlockSize: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestReopenRenamedSeries(t *testing.T) {
 func TestCrashBetweenFiles(t *testing.T) {
 	dir := t.TempDir()
 	const series = 4
-	o := Options{Series: series, Names: names(series), Dir: dir, BlockSize: 32}
+	o := Options{Series: series, Name: names(series), Dir: dir, BlockSize: 32}
 	db, _ := Open(o)
 	r := rand.New(rand.NewPCG(5, 6))
 	fill(t, db, series, 0, 50, r)
@@ -213,7 +215,7 @@ func TestCrashBetweenFiles(t *testing.T) {
 // segment is dropped; one in the middle of the data is an error.
 func TestTornTail(t *testing.T) {
 	dir := t.TempDir()
-	o := Options{Series: 2, Names: names(2), Dir: dir, BlockSize: 16}
+	o := Options{Series: 2, Name: names(2), Dir: dir, BlockSize: 16}
 	db, _ := Open(o)
 	fill(t, db, 2, 0, 40, rand.New(rand.NewPCG(7, 8)))
 	if err := db.Close(); err != nil {
@@ -253,7 +255,7 @@ func TestTornTail(t *testing.T) {
 // the whole span (the expired part from disk, the rest rebuilt).
 func TestRetentionPersisted(t *testing.T) {
 	dir := t.TempDir()
-	o := Options{Series: 2, Names: names(2), Dir: dir, BlockSize: 60, SegmentBytes: 256, Retain: 3 * time.Hour}
+	o := Options{Series: 2, Name: names(2), Dir: dir, BlockSize: 60, SegmentBytes: 256, Retain: 3 * time.Hour}
 	db, _ := Open(o)
 	r := rand.New(rand.NewPCG(9, 10))
 	fill(t, db, 2, 0, 10*60, r) // 10 hours
@@ -291,7 +293,7 @@ func TestRetentionPersisted(t *testing.T) {
 func TestPersistedBytesPerReading(t *testing.T) {
 	dir := t.TempDir()
 	const series, k = 100, 5000
-	db, _ := Open(Options{Series: series, Names: names(series), Dir: dir})
+	db, _ := Open(Options{Series: series, Name: names(series), Dir: dir})
 	for j := range k {
 		for i := range series {
 			db.Append(int32(i), t0+int64(j)*int64(time.Minute), float64(2000+(j*7+i)/13%50)/100)
@@ -319,7 +321,7 @@ func FuzzOpenHeads(f *testing.F) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, headsFile), b, 0o644)
 		os.WriteFile(filepath.Join(dir, blockPrefix+"000001"+segSuffix), b, 0o644)
-		db, err := Open(Options{Series: 2, Names: names(2), Dir: dir})
+		db, err := Open(Options{Series: 2, Name: names(2), Dir: dir})
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("error not wrapping ErrCorrupt: %v", err)
