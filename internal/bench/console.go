@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"yiwang/internal/category"
 	"yiwang/internal/geo"
 	"yiwang/internal/platform"
+	"yiwang/internal/situation"
 	"yiwang/internal/store/sqlstore"
 )
 
@@ -54,6 +56,20 @@ type ConsoleResult struct {
 	ImportS         float64 `json:"import_s"`
 	AggregatesLoadS float64 `json:"aggregates_load_s"`
 	DBBytes         int64   `json:"db_bytes"`
+
+	// Start*: platform.Open on the loaded store, first with no saved
+	// aggregates (StartRebuildS, = AggregatesLoadS: every event folded),
+	// then, after that node closed and saved them (SnapshotSaveS is its
+	// Close), from the saved copy (StartFromSnapshotS). Both include what
+	// else Open loads from the whole log (the duplicate index).
+	// SituationRestoreS is the aggregates alone restored from the saved
+	// copy (read, checksum, decode, catch up); SnapshotBytes its size. The
+	// restarted node's figures must equal the first node's.
+	StartRebuildS      float64 `json:"start_rebuild_s"`
+	StartFromSnapshotS float64 `json:"start_from_snapshot_s"`
+	SnapshotSaveS      float64 `json:"snapshot_save_s"`
+	SnapshotBytes      int     `json:"snapshot_bytes"`
+	SituationRestoreS  float64 `json:"situation_restore_s"`
 
 	// Aggregates*: GET /api/v1/situation end to end over loopback, for the
 	// city, a district and a street (Requests each, sequential).
@@ -140,13 +156,11 @@ func Console(ctx context.Context, o ConsoleOptions) (ConsoleResult, error) {
 		res.DBBytes = fi.Size()
 	}
 
-	start := time.Now()
-	node, err := platform.Open(ctx, platform.Options{DB: "sqlite:" + path, Logger: o.Logger, Now: func() time.Time { return o.Now }})
+	node, err := timeStarts(ctx, o, idx, path, &res)
 	if err != nil {
 		return res, err
 	}
 	defer node.Close()
-	res.AggregatesLoadS = time.Since(start).Seconds()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, fmt.Errorf("listening: %w", err)
@@ -179,6 +193,86 @@ func Console(ctx context.Context, o ConsoleOptions) (ConsoleResult, error) {
 	res.GoalsMet = res.AggregatesP99Ms < res.GoalAggregatesP99Ms &&
 		(res.FirstRenderMs == nil || *res.FirstRenderMs < res.GoalFirstRenderMs)
 	return res, nil
+}
+
+// timeStarts opens a node on the loaded store twice — rebuilding the
+// situation aggregates from the log, then from the copy the first node
+// saved when it closed — checks both give the same figures, and returns
+// the second node.
+func timeStarts(ctx context.Context, o ConsoleOptions, idx *geo.Index, path string, res *ConsoleResult) (*platform.Node, error) {
+	opts := platform.Options{DB: "sqlite:" + path, Logger: o.Logger, Now: func() time.Time { return o.Now }}
+	start := time.Now()
+	first, err := platform.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.StartRebuildS = time.Since(start).Seconds()
+	res.AggregatesLoadS = res.StartRebuildS
+	// Open caught up with the whole log; nothing was written since.
+	want, err := situationFigures(first.Situation, idx, o.Now)
+	if err != nil {
+		first.Close()
+		return nil, err
+	}
+	start = time.Now()
+	if err := first.Close(); err != nil {
+		return nil, fmt.Errorf("closing the first node: %w", err)
+	}
+	res.SnapshotSaveS = time.Since(start).Seconds()
+
+	start = time.Now()
+	node, err := platform.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.StartFromSnapshotS = time.Since(start).Seconds()
+	got, err := situationFigures(node.Situation, idx, o.Now)
+	if err == nil && got != want {
+		err = fmt.Errorf("the node started from the saved aggregates shows other figures than the one that rebuilt them:\n got %.2000s\nwant %.2000s", got, want)
+	}
+	if err != nil {
+		node.Close()
+		return nil, err
+	}
+	saved := situation.DocumentSaved{Store: node.Store, Name: situation.DocumentName}
+	start = time.Now()
+	a, info, err := situation.Restore(ctx, saved, node.Store, o.Logger)
+	if err == nil && !info.FromSaved {
+		err = fmt.Errorf("the saved aggregates were not used: %s", info.Ignored)
+	}
+	if err != nil {
+		node.Close()
+		return nil, err
+	}
+	res.SituationRestoreS = time.Since(start).Seconds()
+	if b, err := saved.ReadSaved(ctx); err == nil {
+		res.SnapshotBytes = len(b)
+	}
+	if got, _ := situationFigures(a, idx, o.Now); got != want {
+		node.Close()
+		return nil, fmt.Errorf("aggregates restored from the saved copy differ from the rebuilt ones")
+	}
+	return node, nil
+}
+
+// situationFigures is the city's and every district's situation at now,
+// as JSON, to compare two aggregates by.
+func situationFigures(a *situation.Aggregates, idx *geo.Index, now time.Time) (string, error) {
+	var snaps []situation.Snapshot
+	var districts []string
+	for _, d := range idx.Areas(geo.LevelDistrict) {
+		districts = append(districts, d.Code)
+	}
+	snaps = append(snaps, a.Snapshot("", districts, 10, now))
+	for _, d := range districts {
+		var streets []string
+		for _, s := range idx.Children(d) {
+			streets = append(streets, s.Code)
+		}
+		snaps = append(snaps, a.Snapshot(d, streets, 10, now))
+	}
+	b, err := json.Marshal(snaps)
+	return string(b), err
 }
 
 // consoleChunk is how many histories one Import call writes.

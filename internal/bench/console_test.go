@@ -29,6 +29,9 @@ func TestConsoleSmall(t *testing.T) {
 	if res.Checked < 100 {
 		t.Errorf("only %d figures compared between the aggregates and SQL", res.Checked)
 	}
+	if res.SnapshotBytes == 0 || res.StartFromSnapshotS <= 0 {
+		t.Errorf("no saved aggregates measured: %d bytes, start %v s", res.SnapshotBytes, res.StartFromSnapshotS)
+	}
 	if res.Events <= res.Cases {
 		t.Errorf("events = %d for %d cases: histories should go past the create", res.Events, res.Cases)
 	}
@@ -41,7 +44,8 @@ func TestConsoleSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"generated", "cases", "load_s", "aggregates_load_s", "aggregates_p50_ms", "aggregates_p99_ms",
-		"sql_p50_ms", "sql_p99_ms", "first_render_ms", "checked", "sql_by_query"} {
+		"sql_p50_ms", "sql_p99_ms", "first_render_ms", "checked", "sql_by_query",
+		"start_rebuild_s", "start_from_snapshot_s", "snapshot_bytes", "situation_restore_s"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("result has no %q: %s", k, b)
 		}
