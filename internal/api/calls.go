@@ -29,6 +29,12 @@ func (s *Server) recordCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, store.ErrNotFound)
 		return
 	}
+	if _, ok := s.caller(r.Context()); ok {
+		if _, err := s.lookupScoped(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	key, err := idempotencyKey(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -39,7 +45,7 @@ func (s *Server) recordCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	in.Actor, in.Unit = strings.TrimSpace(in.Actor), strings.TrimSpace(in.Unit)
+	in.Actor, in.Unit = s.actorOf(r, strings.TrimSpace(in.Actor), strings.TrimSpace(in.Unit))
 	phone := normPhone(in.Caller.Phone)
 	switch {
 	case phone == "":

@@ -13,7 +13,7 @@ import (
 const maxIDLength = 100
 
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
-	c, err := s.lookup(r.Context(), r.PathValue("id"))
+	c, err := s.lookupScoped(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -45,6 +45,10 @@ func (s *Server) caseHistory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, store.ErrNotFound)
 		return
 	}
+	if _, err := s.lookupScoped(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	events, err := s.store.History(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -69,7 +73,7 @@ type actionsResponse struct {
 }
 
 func (s *Server) caseActions(w http.ResponseWriter, r *http.Request) {
-	c, err := s.lookup(r.Context(), r.PathValue("id"))
+	c, err := s.lookupScoped(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

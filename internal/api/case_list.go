@@ -32,6 +32,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.restrict(r.Context(), &f)
 	page, err := s.store.List(r.Context(), f)
 	var fe *cases.FieldError
 	if errors.As(err, &fe) {

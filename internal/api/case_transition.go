@@ -47,10 +47,16 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmd := req.Command
-	cmd.Actor, cmd.Unit = strings.TrimSpace(cmd.Actor), strings.TrimSpace(cmd.Unit)
+	cmd.Actor, cmd.Unit = s.actorOf(r, strings.TrimSpace(cmd.Actor), strings.TrimSpace(cmd.Unit))
 	if err := checkCommand(cmd); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if _, ok := s.caller(r.Context()); ok {
+		if _, err := s.lookupScoped(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if err := s.checkRecategorise(cmd); err != nil {
 		s.fail(w, r, err)

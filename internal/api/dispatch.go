@@ -34,6 +34,10 @@ func (s *Server) explainCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, store.ErrNotFound)
 		return
 	}
+	if _, err := s.lookupScoped(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	x, err := s.wf.Explain(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)

@@ -123,6 +123,9 @@ type gridPlan struct {
 func (s *Server) planGridReport(r *http.Request, rep *gridReport, form gridForm) (gridPlan, error) {
 	var plan gridPlan
 	rep.Inspector, rep.Grid, rep.Reply = strings.TrimSpace(rep.Inspector), strings.TrimSpace(rep.Grid), strings.TrimSpace(rep.Reply)
+	if login, _ := s.actorOf(r, "", ""); login != "" {
+		rep.Inspector = login // the signed-in inspector reports, whatever the form says
+	}
 	if err := requireText("inspector", rep.Inspector); err != nil {
 		return plan, err
 	}

@@ -33,6 +33,7 @@ func (s *Server) createHotlineCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	in.Actor, in.Unit = s.actorOf(r, in.Actor, in.Unit)
 	if err := requireText("actor", in.Actor); err != nil {
 		s.fail(w, r, err)
 		return

@@ -20,6 +20,7 @@ const maxMatches = 100
 // stopped before the end of the list.
 func (s *Server) scanCases(ctx context.Context, f store.Filter, keep func(*cases.Case) bool) (out []cases.Case, scanned int, truncated bool, err error) {
 	f.Limit = 1000
+	s.restrict(ctx, &f)
 	for {
 		page, err := s.store.List(ctx, f)
 		if err != nil {

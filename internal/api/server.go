@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -61,6 +62,18 @@ type Options struct {
 	// a citizen reads the case (GET /api/v1/public/cases/{id}?token=…).
 	// Changing it invalidates every token given before.
 	LookupSecret []byte
+	// Auth, when set, returns the signed-in caller of a request (put in
+	// its context by the authorisation middleware in front of the API).
+	// With a caller, lists hold only the cases in its data scope, a case
+	// outside it answers 404 as a missing one, events record the caller
+	// as actor (actor and actor_unit sent by the client are ignored), and
+	// reporters' contact details are shown as its role allows. Requests
+	// without a caller (public routes) and an API without Auth behave as
+	// before (reveal tokens decide the masking).
+	Auth func(ctx context.Context) (Caller, bool)
+	// AuthRoutes serves /api/v1/auth/… (auth.Service.Handler); without it
+	// those routes answer 404.
+	AuthRoutes http.Handler
 }
 
 // Server is the HTTP API. Create it with New; it is safe for concurrent use.
@@ -80,6 +93,9 @@ type Server struct {
 	sit     *Situation
 	secret  []byte
 	entCats enterprise.Categories
+	auth    func(ctx context.Context) (Caller, bool)
+	// authRoutes serves /api/v1/auth/….
+	authRoutes http.Handler
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -100,6 +116,7 @@ func New(opts Options) (*Server, error) {
 		store: opts.Store, tax: opts.Taxonomy, log: opts.Logger, now: opts.Now,
 		maxBody: opts.MaxBodyBytes, locate: opts.Locate, version: opts.Version,
 		writer: opts.Store, wf: opts.Workflow, attach: opts.Attachments, sit: opts.Situation,
+		authRoutes: opts.AuthRoutes,
 	}
 	if opts.LookupSecret != nil {
 		if len(opts.LookupSecret) < 32 {
@@ -112,6 +129,10 @@ func New(opts Options) (*Server, error) {
 	s.entCats, _ = enterprise.NewCategories(opts.Taxonomy)
 	if opts.Workflow != nil {
 		s.writer = opts.Workflow
+	}
+	if opts.Auth != nil {
+		s.auth = opts.Auth
+		s.writer = callerWriter{s: s, next: s.writer}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -147,9 +168,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// mayReveal reports whether r carries a reveal token. Tokens are compared
-// by their hashes in constant time.
+// mayReveal reports whether r may see reporters' contact details: as the
+// caller's role allows when someone signed in, else when r carries a
+// reveal token (compared by their hashes in constant time).
 func (s *Server) mayReveal(r *http.Request) bool {
+	if cl, ok := s.caller(r.Context()); ok {
+		return cl.Reveal()
+	}
 	auth := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(auth, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {

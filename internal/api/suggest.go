@@ -119,7 +119,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("reading similar case %s: %w", m.ID, err))
 			return
 		}
-		if !c.Open() { // closed since the index last heard of it
+		if !c.Open() || !s.sees(r.Context(), &c) { // closed since the index last heard of it, or out of scope
 			continue
 		}
 		out.Duplicates = append(out.Duplicates, duplicateCase{ID: c.ID, Score: m.Score, Title: c.Title, State: c.State, Category: c.Category})

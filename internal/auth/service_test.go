@@ -313,7 +313,9 @@ func TestScope(t *testing.T) {
 		}
 		return p
 	}
-	loc := func(district, street string) cases.Location { return cases.Location{District: district, Street: street} }
+	loc := func(district, street string) cases.Location {
+		return cases.Location{District: district, Street: street}
+	}
 	jiangan := cases.Case{Unit: "chengguan.420102", Location: loc("420102", "420102002")}
 	wuchang := cases.Case{Unit: "shuiwu.420106", Location: loc("420106", "420106002")}
 	dazhi := cases.Case{Unit: "shuiwu.420102", Location: loc("420102", "420102002")}
