@@ -12,7 +12,6 @@ const ACTIONS = { create: "受理", dispatch: "派单", reassign: "改派", acce
   merge: "合并", void: "作废", note: "备注" };
 const SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
 const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
-const OPEN = ["received", "dispatched", "accepted", "in_progress", "resolved", "verified", "returned", "suspended"];
 const INBOX = ["dispatched", "accepted", "in_progress", "suspended"];
 const COLOUR_RANK = { red: 0, yellow: 1, green: 2, "": 3 };
 const ACTOR_KEY = "yiwang.workbench.actor";
@@ -109,54 +108,99 @@ function fill(id, list, empty, extra) {
 
 // --- the three views ---
 
-async function listAll(params, max) {
-  const out = [];
-  let cursor = "";
-  do {
-    const p = new URLSearchParams(params);
-    p.set("limit", "1000");
-    if (cursor) p.set("cursor", cursor);
-    const page = await api("GET", "/api/v1/cases?" + p);
-    out.push(...page.cases);
-    cursor = page.next_cursor || "";
-  } while (cursor && out.length < max);
-  return [out, cursor !== ""];
+// --- paged lists: a page of PAGE cases from the API, more on request ---
+
+const PAGE = 50;
+// lists are the lists on screen by element id: their query, the cases
+// loaded so far (sorted by urgency among themselves) and the cursor of the
+// next page ("" when there is none).
+const lists = {};
+
+// loadList shows the first page of a list; a list reloaded with the same
+// query keeps as many cases as were loaded before (up to 1000).
+async function loadList(id, params, empty, extra) {
+  const query = new URLSearchParams(params).toString();
+  const before = lists[id];
+  const keep = before && before.query === query ? before.cases.length : 0;
+  const l = { query, cases: [], next: "", empty, extra };
+  lists[id] = l;
+  await loadPage(id, l, Math.min(1000, Math.max(PAGE, keep)));
+  return l;
+}
+
+async function loadPage(id, l, limit) {
+  const p = new URLSearchParams(l.query);
+  p.set("limit", String(limit));
+  if (l.next) p.set("cursor", l.next);
+  const page = await api("GET", "/api/v1/cases?" + p);
+  if (lists[id] !== l) return; // reloaded meanwhile
+  l.cases.push(...page.cases);
+  l.next = page.next_cursor || "";
+  renderList(id, l);
+}
+
+// shown is a list's count as the page can honestly say it: "50+" while
+// more pages remain.
+function shown(l) { return l.cases.length + (l.next ? "+" : ""); }
+
+function renderList(id, l) {
+  fill(id, l.cases.slice().sort(byUrgency), l.empty, l.extra);
+  const ul = document.getElementById(id);
+  ul.dataset.shown = String(l.cases.length);
+  ul.dataset.more = String(l.next !== "");
+  if (!l.cases.length) return;
+  const foot = el("li", undefined, "more");
+  foot.append(el("span", l.next ? "已显示 " + l.cases.length + " 件，还有更多（按紧急程度排序的是已显示的部分）" : "共 " + l.cases.length + " 件", "muted"));
+  if (l.next) {
+    const b = el("button", "加载更多");
+    b.type = "button";
+    b.className = "load-more";
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        await loadPage(id, l, PAGE);
+      } catch (e) {
+        setStatus("加载失败：" + e.message);
+        b.disabled = false;
+      }
+    });
+    foot.append(b);
+  }
+  ul.append(foot);
 }
 
 async function loadDispatcher() {
-  const names = ["manual", "returned", "arbitration"];
-  const lists = await Promise.all(names.map((q) => listAll({ queue: q }, 1000)));
   const empty = { manual: "暂无待分拨案件", returned: "暂无退单", arbitration: "暂无需仲裁的案件" };
-  names.forEach((q, i) => fill("q-" + q, lists[i][0].sort(byUrgency), empty[q]));
-  setStatus("待分拨 " + lists[0][0].length + " 件，退单 " + lists[1][0].length + " 件，仲裁 " + lists[2][0].length + " 件");
+  const [manual, returned, arbitration] = await Promise.all(Object.keys(empty).map((q) => loadList("q-" + q, { queue: q }, empty[q])));
+  setStatus("待分拨 " + shown(manual) + " 件，退单 " + shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件");
 }
 
 async function loadHandler() {
   const unit = document.getElementById("handler-unit").value;
   if (!unit) {
+    delete lists["q-handler"];
     fill("q-handler", [], "请先选择承办单位");
     setStatus("");
     return;
   }
-  const [list, more] = await listAll({ unit, state: INBOX.join(",") }, 5000);
-  fill("q-handler", list.sort(byUrgency), "该单位暂无在办案件");
-  const red = list.filter((c) => urgency(c).colour === "red").length;
-  const yellow = list.filter((c) => urgency(c).colour === "yellow").length;
-  setStatus(unitName(unit) + "：在办 " + list.length + " 件，超时 " + red + " 件，临期 " + yellow + " 件" + (more ? "（仅显示前 " + list.length + " 件）" : ""));
+  const l = await loadList("q-handler", { unit, state: INBOX.join(",") }, "该单位暂无在办案件");
+  const red = l.cases.filter((c) => urgency(c).colour === "red").length;
+  const yellow = l.cases.filter((c) => urgency(c).colour === "yellow").length;
+  setStatus(unitName(unit) + "：在办 " + shown(l) + " 件" + (l.next ? "（已显示的 " + l.cases.length + " 件中" : "，") + "超时 " + red + " 件，临期 " + yellow + " 件" + (l.next ? "）" : ""));
 }
 
 function pendingSummons(c) { return (c.summons || []).filter((s) => !s.reported_at); }
 
+// The supervisor's lists come filtered from the API (overdue: an open
+// case's pending deadline passed; open_summons: a summoned unit has not
+// reported), page by page.
 async function loadSupervisor() {
-  const [list, more] = await listAll({ state: OPEN.join(",") }, 5000);
-  const overdue = list.filter((c) => (c.clocks || []).some((k) => k.colour === "red")).sort(byUrgency);
-  const summoned = list.filter((c) => pendingSummons(c).length).sort(byUrgency);
-  fill("q-overdue", overdue, "暂无超时案件");
-  fill("q-summons", summoned, "暂无未报到的吹哨", (c) => "未报到：" + pendingSummons(c).map((s) => unitName(s.unit) + "（" + fmt(s.due) + " 前）").join("，"));
-  const note = document.getElementById("supervisor-note");
-  note.hidden = !more;
-  note.textContent = more ? "未办结案件超过 " + list.length + " 件，只检查了最早的 " + list.length + " 件。" : "";
-  setStatus("超时 " + overdue.length + " 件，吹哨未报到 " + summoned.length + " 件");
+  const [overdue, summoned] = await Promise.all([
+    loadList("q-overdue", { overdue: "true" }, "暂无超时案件"),
+    loadList("q-summons", { open_summons: "true" }, "暂无未报到的吹哨",
+      (c) => "未报到：" + pendingSummons(c).map((s) => unitName(s.unit) + "（" + fmt(s.due) + " 前）").join("，")),
+  ]);
+  setStatus("超时 " + shown(overdue) + " 件，吹哨未报到 " + shown(summoned) + " 件");
 }
 
 const LOADERS = { dispatcher: loadDispatcher, handler: loadHandler, supervisor: loadSupervisor };
