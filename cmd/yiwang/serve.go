@@ -146,7 +146,7 @@ func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Lo
 			cfg.MQTT = broker.URL()
 			log.Info("embedded MQTT broker listening", "addr", broker.Addr(), "topic", cfg.MQTTTopic)
 		}
-		log.Info("sensor pipeline ready", "sensors", p.Registry.Len(), "mqtt", cfg.MQTT)
+		log.Info("sensor pipeline ready", "sensors", p.Registry.Count(), "mqtt", cfg.MQTT)
 	} else if cfg.MQTT != "" || cfg.MQTTListen != "" {
 		return nil, nil, fmt.Errorf("%w: --mqtt and --mqtt-listen need --sensors and --sensor-rules", errUsage)
 	}

@@ -13,6 +13,7 @@ import (
 	"yiwang/internal/sense/mqttin"
 	"yiwang/internal/sense/registry"
 	"yiwang/internal/sense/rules"
+	"yiwang/internal/store"
 )
 
 // SensePrefix is where the city vital signs' routes belong
@@ -36,19 +37,36 @@ type SenseOptions struct {
 // grids by the node's geography, their owners checked against the units
 // of the responsibility list in force, the rules' case categories against
 // the taxonomy, and alarms open cases through the node's workflow. The
-// rules are kept as the store document sense.RulesDocument: when a version
-// was stored (PUT /sense/v1/rules on any node) it replaces o.Rules, and
-// Pipeline.Run follows newer ones. The caller runs it (Pipeline.Run) and
-// mounts SenseHandler.
+// sensors and the rules are kept as the store documents
+// sense.SensorsDocument and sense.RulesDocument: when a version was stored
+// (PUT /sense/v1/sensors or /sense/v1/rules on any node) it replaces
+// o.Sensors or o.Rules, and Pipeline.Run follows newer ones. The caller
+// runs it (Pipeline.Run) and mounts SenseHandler.
 func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if o.Sensors == nil || o.Rules == nil {
 		return nil, errors.New("sense: SenseOptions.Sensors and Rules are required")
 	}
+	// Sense is called while the node starts, before anything runs: the
+	// stored documents are read under a bounded context of their own.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	ss, err := registry.Parse(o.Sensors, o.SensorsFormat)
 	if err != nil {
 		return nil, fmt.Errorf("loading sensors: %w", err)
 	}
-	reg, err := registry.New(ss, registry.Options{Locate: n.Geo.Locate, KnownUnit: n.Workflow.Engine().Directory().Has})
+	stored, err := n.storedDocument(ctx, sense.SensorsDocument)
+	if err != nil {
+		return nil, err
+	}
+	if stored != nil {
+		if ss, err = sense.DecodeSensors(stored); err != nil {
+			return nil, fmt.Errorf("loading stored sensors (%s): %w", sense.SensorsDocument, err)
+		}
+	}
+	checks := registry.Options{Locate: n.Geo.Locate,
+		// The responsibility list in force when a registry is checked.
+		KnownUnit: func(code string) bool { return n.Workflow.Engine().Directory().Has(code) }}
+	reg, err := registry.New(ss, checks)
 	if err != nil {
 		return nil, fmt.Errorf("loading sensors: %w", err)
 	}
@@ -56,23 +74,41 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading sensor rules: %w", err)
 	}
+	// Stored rules are compiled against the stored sensors, not the file's.
+	if stored, err := n.storedDocument(ctx, sense.RulesDocument); err != nil {
+		return nil, err
+	} else if stored != nil {
+		text = stored
+	}
 	rs, err := rules.ParseBytes(text)
 	if err != nil {
 		return nil, fmt.Errorf("loading sensor rules: %w", err)
 	}
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, ValidCategory: n.Taxonomy.Valid, Cases: n.Workflow,
-		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store})
+		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store, SensorChecks: checks})
 	if err != nil {
 		return nil, fmt.Errorf("building sensor pipeline: %w", err)
 	}
-	// Sense is called while the node starts, before anything runs: the
-	// stored rules are read under a bounded context of their own.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	if err := p.LoadSensors(ctx); err != nil {
+		return nil, fmt.Errorf("loading stored sensors: %w", err)
+	}
 	if err := p.LoadRules(ctx); err != nil {
 		return nil, fmt.Errorf("loading stored sensor rules: %w", err)
 	}
 	return p, nil
+}
+
+// storedDocument returns the body of a stored document, nil if none was
+// stored.
+func (n *Node) storedDocument(ctx context.Context, name string) ([]byte, error) {
+	d, err := n.Store.GetDocument(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading document %s: %w", name, err)
+	}
+	return d.Body, nil
 }
 
 // SenseHandler serves a pipeline's routes under SensePrefix.

@@ -30,6 +30,13 @@ type Options struct {
 	Documents Documents
 	// ValidCategory checks the rules' case categories; nil accepts any.
 	ValidCategory func(code string) bool
+	// SensorChecks validate registries put in force at run time
+	// (PutSensors); Documents keeps them as SensorsDocument.
+	SensorChecks registry.Options
+	// SpareSensors is how many sensors may be added at run time beyond
+	// the registry's size at start (the store's series are sized once);
+	// 0 means DefaultSpareSensors, negative none.
+	SpareSensors int
 	// Cases opens the alarms' cases (workflow.Workflow).
 	Cases alarm.Cases
 	// MinHold is the alarms' minimum hold (alarm.DefaultMinHold if zero).
@@ -62,7 +69,9 @@ type Pipeline struct {
 	engine *rules.Engine
 	rs     RuleSet
 	trs    []rules.Transition
-	putMu  sync.Mutex // serialises PutRules
+	putMu  sync.Mutex // serialises PutRules, PutSensors and their refreshes
+	// sensorSet is the registry version in force (guarded by mu).
+	sensorSet SensorSet
 }
 
 // New builds a pipeline; Run starts it.
@@ -83,7 +92,10 @@ func New(o Options) (*Pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sense: %w", err)
 	}
-	o.TSDB.Series = o.Registry.Len()
+	if o.SpareSensors == 0 {
+		o.SpareSensors = DefaultSpareSensors(o.Registry.Len())
+	}
+	o.TSDB.Series = o.Registry.Len() + max(o.SpareSensors, 0)
 	if o.TSDB.Retain < o.MaxPast {
 		o.TSDB.Retain = o.MaxPast
 	}
@@ -219,8 +231,9 @@ func clip(s string) string {
 }
 
 // Run runs the ingest worker, the alarms' case calls and the ticker until
-// ctx ends. Each tick also picks up rules stored by other nodes (Refresh);
-// a failure there is logged and the rules in force stay.
+// ctx ends. Each tick also picks up sensors and rules stored by other
+// nodes (RefreshSensors, Refresh); a failure there is logged and what is
+// in force stays.
 func (p *Pipeline) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -239,6 +252,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			now := p.o.Now()
 			p.Tick(now)
 			p.DB.Expire(now)
+			if _, err := p.RefreshSensors(ctx); err != nil && ctx.Err() == nil {
+				p.o.Logger.WarnContext(ctx, "refreshing the sensor registry failed; keeping the sensors in force", "err", err)
+			}
 			if _, err := p.Refresh(ctx); err != nil && ctx.Err() == nil {
 				p.o.Logger.WarnContext(ctx, "refreshing sensor rules failed; keeping the rules in force", "err", err)
 			}

@@ -19,7 +19,13 @@ import (
 //	POST /alarms/{id}/ack?by=NAME   acknowledge an alarm
 //	GET  /sensors/{id}/readings?from=RFC3339&to=RFC3339[&rollup=1m|1h]
 //	GET  /latest?area=CODE          newest reading of every sensor in an area
-//	GET  /sensors                   the sensor registry
+//	GET  /sensors[?format=geojson]  the sensor registry (ETag the version)
+//	PUT  /sensors?actor=NAME        replace it (text/csv, application/geo+json or
+//	                                application/json, If-Match the version; 422
+//	                                {"errors": [...]} when invalid or when a rule in
+//	                                force names a removed sensor, 409 when stale)
+//	POST /sensors?actor=NAME        add or replace one sensor (a JSON object)
+//	GET|DELETE /sensors/{id}        one sensor; remove it (422 while rules name it)
 //	GET  /rules                     the alarm rules in force (YAML, version; ETag the version)
 //	PUT  /rules?actor=NAME          replace them (application/yaml, If-Match the version;
 //	                                422 {"errors": [...]} when invalid, 409 when stale)
@@ -32,7 +38,11 @@ func (p *Pipeline) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /alarms/{id}/ack", p.ack)
 	mux.HandleFunc("GET /sensors/{id}/readings", p.readings)
-	mux.HandleFunc("GET /sensors", p.sensors)
+	mux.HandleFunc("GET /sensors", p.getSensors)
+	mux.HandleFunc("PUT /sensors", p.putSensors)
+	mux.HandleFunc("POST /sensors", p.postSensor)
+	mux.HandleFunc("GET /sensors/{id}", p.getSensor)
+	mux.HandleFunc("DELETE /sensors/{id}", p.deleteSensor)
 	mux.HandleFunc("GET /rules", p.getRules)
 	mux.HandleFunc("PUT /rules", p.putRules)
 	mux.HandleFunc("GET /latest", func(w http.ResponseWriter, r *http.Request) {

@@ -95,7 +95,8 @@ func ifMatchVersion(vals []string) (int, error) {
 	return n, nil
 }
 
-// SensorInfo is a sensor as GET /sensors lists it.
+// SensorInfo is a sensor as GET /sensors lists it (see Info); PUT
+// /sensors takes a list of them back as JSON.
 type SensorInfo struct {
 	ID        string  `json:"id"`
 	Kind      string  `json:"kind"`
@@ -106,14 +107,4 @@ type SensorInfo struct {
 	IntervalS float64 `json:"interval_s"`
 	District  string  `json:"district,omitempty"`
 	Grid      string  `json:"grid,omitempty"`
-}
-
-func (p *Pipeline) sensors(w http.ResponseWriter, _ *http.Request) {
-	all := p.Registry.All()
-	out := make([]SensorInfo, len(all))
-	for i, s := range all {
-		out[i] = SensorInfo{ID: s.ID, Kind: string(s.Kind), Unit: s.Unit, Lat: s.Lat, Lon: s.Lon, Owner: s.Owner,
-			IntervalS: s.Interval.Seconds(), District: s.Area.District.Code, Grid: s.Grid()}
-	}
-	writeJSON(w, http.StatusOK, out)
 }

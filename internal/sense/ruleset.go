@@ -90,12 +90,13 @@ func (p *Pipeline) Rules() RuleSet {
 // ErrVersionConflict. An invalid document fails with a *RulesError and
 // changes nothing.
 func (p *Pipeline) PutRules(ctx context.Context, body []byte, expectVersion int, actor string) (RuleSet, error) {
+	// Compiled under putMu: against the registry the rules go in force with.
+	p.putMu.Lock()
+	defer p.putMu.Unlock()
 	eng, err := p.compile(body)
 	if err != nil {
 		return RuleSet{}, err
 	}
-	p.putMu.Lock()
-	defer p.putMu.Unlock()
 	now := p.o.Now()
 	cur := p.Rules()
 	if expectVersion < 0 {
@@ -139,6 +140,8 @@ func (p *Pipeline) Refresh(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reading document %s: %w", RulesDocument, err)
 	}
+	p.putMu.Lock()
+	defer p.putMu.Unlock()
 	if d.Version <= p.Rules().Version {
 		return false, nil
 	}
@@ -166,6 +169,12 @@ func (p *Pipeline) swap(eng *rules.Engine, rs RuleSet, now time.Time) bool {
 	if rs.Version <= p.rs.Version {
 		return false
 	}
+	p.install(eng, rs, now)
+	return true
+}
+
+// install puts eng in force as swap describes; the caller holds mu.
+func (p *Pipeline) install(eng *rules.Engine, rs RuleSet, now time.Time) {
 	old := p.engine
 	was := map[string]bool{}
 	for i := range int32(old.Len()) {
@@ -199,7 +208,6 @@ func (p *Pipeline) swap(eng *rules.Engine, rs RuleSet, now time.Time) bool {
 	p.engine, p.rs = eng, rs
 	p.handle(old, clears)
 	p.handle(eng, raises)
-	return true
 }
 
 // latest is the newest stored reading of a sensor.
