@@ -38,7 +38,11 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		p, err := s.authenticate(r)
 		switch {
 		case err == nil:
+			outer := r
 			r = r.WithContext(WithPrincipal(r.Context(), p))
+			// The ServeMux behind sets the matched pattern on the copy;
+			// hand it back so that handlers in front (metrics) see it.
+			defer func() { outer.Pattern = r.Pattern }()
 		case rule.Public:
 			// Public: an invalid cookie or token is simply ignored.
 		case errors.Is(err, ErrUnauthenticated):

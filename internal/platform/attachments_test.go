@@ -38,7 +38,7 @@ func TestS3AttachmentsWired(t *testing.T) {
 	t.Cleanup(func() { n.Close() })
 	sum := attach.Sum([]byte("x"))
 	rec := httptest.NewRecorder()
-	n.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/attachments/"+sum, nil))
+	asAdmin(t, n).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/attachments/"+sum, nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("GET attachment = %d %s, want 404", rec.Code, rec.Body)
 	}

@@ -39,7 +39,7 @@ func TestMetrics(t *testing.T) {
 	m := n.NewMetrics(MetricsOptions{Pipeline: p, WaterWarning: demo.WaterWarning, HeavyRain: demo.HeavyRain})
 	n.MountSense(p)
 	n.MountMetrics(m)
-	srv := httptest.NewServer(n.Handler)
+	srv := httptest.NewServer(asAdmin(t, n))
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

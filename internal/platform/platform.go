@@ -15,6 +15,7 @@ import (
 
 	"yiwang/internal/api"
 	"yiwang/internal/attach"
+	"yiwang/internal/auth"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/console"
@@ -62,6 +63,12 @@ type Options struct {
 	// of cases without a phone number; when empty, a random secret kept in
 	// the store (shared by every node) is used.
 	LookupSecret []byte
+	// DemoUsers creates the demo users (auth.DemoUsers, password
+	// "demo-<login>") that do not exist yet; the demo command sets it.
+	DemoUsers bool
+	// PasswordHash are argon2id's costs for new password hashes; zero
+	// means auth.DefaultHashParams (tests lower them).
+	PasswordHash auth.HashParams
 }
 
 // Node is one running platform process's components.
@@ -84,6 +91,12 @@ type Node struct {
 	// Duplicates finds open cases repeating a message, following the
 	// event stream from Open to Close.
 	Duplicates *workflow.Duplicates
+	// Auth signs users in and is the one authorisation layer in front of
+	// every route of Handler (auth.Policy).
+	Auth *auth.Service
+	// routes are the node's routes behind Auth's middleware (mount adds
+	// to them).
+	routes     http.Handler
 	log        *slog.Logger
 	stopSit    context.CancelFunc
 	stopDup    context.CancelFunc
@@ -123,6 +136,17 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	if err := n.Workflow.LoadRules(ctx); err != nil {
 		o.Logger.Warn("the stored responsibility list cannot be used; serving the built-in one", "err", err)
 	}
+	n.Auth, err = auth.New(auth.Options{Store: n.Store, Units: unitsInForce{n.Workflow}, Now: o.Now, Logger: o.Logger, Hash: o.PasswordHash})
+	if err != nil {
+		n.Store.Close()
+		return nil, fmt.Errorf("building sign-in: %w", err)
+	}
+	if o.DemoUsers {
+		if _, err := n.Auth.EnsureDemoUsers(ctx); err != nil {
+			n.Store.Close()
+			return nil, fmt.Errorf("creating demo users: %w", err)
+		}
+	}
 	secret, err := lookupSecret(ctx, n.Store, o.LookupSecret)
 	if err != nil {
 		n.Store.Close()
@@ -150,7 +174,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
 		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
-		Attachments: files, LookupSecret: secret,
+		Attachments: files, LookupSecret: secret, Auth: caller, AuthRoutes: n.Auth.Handler(),
 		Situation: &api.Situation{Aggregates: n.Situation, Geo: n.Geo, Bus: n.Bus, UnitName: n.unitName},
 	})
 	if err != nil {
@@ -189,8 +213,30 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	mux.Handle("/openapi.json", apiHandler)
 	mux.Handle("/healthz", apiHandler)
 	mux.Handle("/", console.Handler())
-	n.Handler = mux
+	n.routes = mux
+	n.Handler = n.Auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.routes.ServeHTTP(w, r) }))
 	return n, nil
+}
+
+// caller is the API's view of the request's signed-in principal.
+func caller(ctx context.Context) (api.Caller, bool) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, false
+	}
+	return p, true
+}
+
+// unitsInForce is the unit directory of the responsibility list in force
+// (it changes when the rules are replaced).
+type unitsInForce struct{ wf *workflow.Workflow }
+
+func (u unitsInForce) Unit(code string) (dispatch.Unit, error) {
+	return u.wf.Engine().Directory().Unit(code)
+}
+
+func (u unitsInForce) Children(code string) ([]dispatch.Unit, error) {
+	return u.wf.Engine().Directory().Children(code)
 }
 
 // attachments builds the attachment service over the directory or the S3

@@ -47,7 +47,7 @@ func post(t *testing.T, h http.Handler, body string) (int, map[string]any) {
 // city is refused on the location field, and nothing is stored.
 func TestCreateFillsChainAndRefusesOutside(t *testing.T) {
 	n := openTestNode(t)
-	code, c := post(t, n.Handler, `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
+	code, c := post(t, asAdmin(t, n), `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
 	if code != http.StatusCreated {
 		t.Fatalf("create in Wuhan: %d %v", code, c)
 	}
@@ -55,7 +55,7 @@ func TestCreateFillsChainAndRefusesOutside(t *testing.T) {
 	if loc["district"] != "420106" || !strings.HasPrefix(loc["grid"].(string), loc["street"].(string)) {
 		t.Errorf("chain = %v, want district 420106 (武昌区) and a grid under its street", loc)
 	}
-	code, p := post(t, n.Handler, `{"channel":"hotline","title":"北京的路灯","category":"01","location":{"lat":39.9,"lon":116.4}}`)
+	code, p := post(t, asAdmin(t, n), `{"channel":"hotline","title":"北京的路灯","category":"01","location":{"lat":39.9,"lon":116.4}}`)
 	if code != http.StatusUnprocessableEntity || p["field"] != "location" || !strings.Contains(p["detail"].(string), "outside Wuhan") {
 		t.Fatalf("create outside Wuhan: %d %v", code, p)
 	}
@@ -82,7 +82,7 @@ func storeFilterAll() store.Filter { return store.Filter{Limit: 10} }
 // the workflow: a case in 武昌区 is dispatched by the demo list, with clocks.
 func TestCreateIsDispatched(t *testing.T) {
 	n := openTestNode(t)
-	code, c := post(t, n.Handler, `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
+	code, c := post(t, asAdmin(t, n), `{"channel":"hotline","title":"路灯不亮","category":"01","location":{"lat":30.5431,"lon":114.3160}}`)
 	if code != http.StatusCreated || c["state"] != "dispatched" || c["rule_id"] == "" || c["unit"] == "" {
 		t.Fatalf("create: %d state %v rule %v unit %v", code, c["state"], c["rule_id"], c["unit"])
 	}
@@ -117,7 +117,7 @@ func TestRateLimitsCoverEveryWayIn(t *testing.T) {
 			req.RemoteAddr = "192.0.2.7:5555"
 			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
-			n.Handler.ServeHTTP(rec, req)
+			asAdmin(t, n).ServeHTTP(rec, req)
 			codes = append(codes, rec.Code)
 			if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
 				t.Errorf("%s %s: 429 without Retry-After", tt.method, tt.path)

@@ -138,8 +138,8 @@ func (n *Node) MountSense(p *sense.Pipeline) {
 func (n *Node) mount(pattern string, h http.Handler) {
 	mux := http.NewServeMux()
 	mux.Handle(pattern, h)
-	mux.Handle("/", n.Handler)
-	n.Handler = mux
+	mux.Handle("/", n.routes) // behind the authorisation middleware, like every route
+	n.routes = mux
 }
 
 // RunSense runs the pipeline and, when configured, the MQTT subscriber

@@ -77,7 +77,7 @@ func TestSenseDemoEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.MountSense(p)
-	srv := httptest.NewServer(n.Handler)
+	srv := httptest.NewServer(asAdmin(t, n))
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -208,7 +208,7 @@ func TestSenseRulesAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		n.MountSense(p)
-		return n, p, httptest.NewServer(n.Handler)
+		return n, p, httptest.NewServer(asAdmin(t, n))
 	}
 	n, p, srv := open()
 	put := func(ifMatch, body string) (int, string) {

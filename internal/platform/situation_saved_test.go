@@ -95,7 +95,7 @@ func TestSituationSavedAcrossRestarts(t *testing.T) {
 
 	n := open()
 	for _, title := range []string{"路灯不亮", "井盖缺失", "噪音扰民"} {
-		if code, c := post(t, n.Handler, `{"channel":"hotline","title":"`+title+`","category":"01","location":{"lat":30.5431,"lon":114.3160}}`); code != http.StatusCreated {
+		if code, c := post(t, asAdmin(t, n), `{"channel":"hotline","title":"`+title+`","category":"01","location":{"lat":30.5431,"lon":114.3160}}`); code != http.StatusCreated {
 			t.Fatalf("create: %d %v", code, c)
 		}
 	}
