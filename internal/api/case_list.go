@@ -57,7 +57,7 @@ func badParam(name, detail string) *Problem {
 	return newProblem(ProblemInvalidParameter, http.StatusBadRequest, name, detail)
 }
 
-var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "overdue", "open_summons", "cursor", "limit"}
+var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "overdue", "open_summons", "sort", "cursor", "limit"}
 
 // Queues are named list filters: the dispatchers' work lists.
 var queues = map[string]store.Filter{
@@ -167,6 +167,20 @@ func parseFilter(q url.Values, tax *category.Taxonomy, now time.Time) (store.Fil
 	}
 	if f.OpenSummons, err = flag("open_summons"); err != nil {
 		return f, err
+	}
+	// sort=due: the earliest pending deadline first (work lists read page
+	// by page start with the most urgent); newest (the default): newest
+	// case first.
+	sortBy, err := single("sort")
+	if err != nil {
+		return f, err
+	}
+	switch sortBy {
+	case "", "newest":
+	case "due":
+		f.ByDue = true
+	default:
+		return f, badParam("sort", fmt.Sprintf("sort must be newest or due, got %q", sortBy))
 	}
 	if f.Text, err = single("q"); err != nil {
 		return f, err

@@ -15,7 +15,8 @@ import (
 // TestListSupervisorFilters checks the supervisor's lists: overdue (open
 // cases whose pending deadline passed) and open_summons (open cases with a
 // summoned unit that has not reported), alone, combined with other filters,
-// and paged with the cursor.
+// in either order (sort=due: earliest deadline first), and paged with the
+// cursor.
 func TestListSupervisorFilters(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st store.Store) {
 		var mu sync.Mutex
@@ -89,6 +90,9 @@ func TestListSupervisorFilters(t *testing.T) {
 			{6, "overdue=true&open_summons=true", []string{called.ID}},
 			{6, "overdue=false", []string{voided.ID, done.ID, called.ID, later.ID, late.ID, fresh.ID}},
 			{6, "open_summons=true&unit=hanyang-cg", nil},
+			{0, "sort=due", []string{late.ID, called.ID, later.ID, fresh.ID, done.ID, voided.ID}},
+			{6, "overdue=true&sort=due", []string{late.ID, called.ID, later.ID}},
+			{6, "sort=newest&overdue=true", []string{called.ID, later.ID, late.ID}},
 		}
 		for _, tt := range tests {
 			setNow(t0.Add(time.Duration(tt.now) * time.Hour))
@@ -107,6 +111,8 @@ func TestListSupervisorFiltersRefuse(t *testing.T) {
 		{"overdue=true&overdue=true", "overdue"},
 		{"open_summons=TRUE", "open_summons"},
 		{"open_summons=on", "open_summons"},
+		{"sort=oldest", "sort"},
+		{"sort=due&sort=due", "sort"},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			wantProblem(t, h.do("GET", "/api/v1/cases?"+tt.query, ""), http.StatusBadRequest, ProblemInvalidParameter, tt.field)

@@ -91,6 +91,12 @@ type Filter struct {
 	// OpenSummons selects open cases with a summoned unit that has not
 	// reported yet (吹哨报到 awaiting its 报到; see SummonsDue).
 	OpenSummons bool
+	// ByDue lists in deadline order instead of newest first: the cases
+	// with a pending deadline (Case.NextDue) earliest first, then those
+	// with none; oldest first among equals. A work list read page by
+	// page this way starts with what is most urgent. A case whose deadline
+	// moves while the list is paged may show twice or not at all.
+	ByDue bool
 	// Cursor continues a previous page (Page.Next).
 	Cursor string
 	// Limit caps the page size (default 50, at most 1000).
@@ -112,7 +118,8 @@ func SummonsDue(c *cases.Case) (due time.Time, ok bool) {
 	return due, ok
 }
 
-// Page is one page of List results, newest case first. Next is empty on the
+// Page is one page of List results, newest case first (or in deadline
+// order, Filter.ByDue). Next is empty on the
 // last page; otherwise pass it as Filter.Cursor for the next page.
 type Page struct {
 	Cases []cases.Case

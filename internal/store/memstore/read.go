@@ -1,8 +1,11 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/store"
@@ -107,6 +110,9 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 		limit = 50
 	}
 	limit = min(limit, 1000)
+	if f.ByDue {
+		return s.listByDue(f, limit)
+	}
 	m, err := newMatcher(f)
 	if err != nil {
 		return store.Page{}, err
@@ -130,6 +136,71 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	s.st.mu.Unlock()
 	for _, doc := range docs {
 		c, err := decodeCase(doc)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	return page, nil
+}
+
+// listByDue is List in deadline order (Filter.ByDue): it gathers every
+// match, sorts them and pages by the cursor's place in that order.
+func (s *Store) listByDue(f store.Filter, limit int) (store.Page, error) {
+	var after struct {
+		due    time.Time
+		hasDue bool
+		n      int64
+	}
+	cursor := f.Cursor != ""
+	if cursor {
+		var err error
+		if after.due, after.hasDue, after.n, err = store.DecodeDueCursor(f.Cursor); err != nil {
+			return store.Page{}, err
+		}
+	}
+	f.Cursor = ""
+	m, err := newMatcher(f)
+	if err != nil {
+		return store.Page{}, err
+	}
+	// less orders (has a deadline first, earliest deadline, creation).
+	less := func(aHas bool, aDue time.Time, aN int64, bHas bool, bDue time.Time, bN int64) int {
+		if aHas != bHas {
+			if aHas {
+				return -1
+			}
+			return 1
+		}
+		if aHas {
+			if c := aDue.Compare(bDue); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(aN, bN)
+	}
+	type hit struct {
+		f   fields
+		n   int64
+		doc []byte
+	}
+	var hits []hit
+	s.st.mu.Lock()
+	for _, r := range s.st.order {
+		if m.match(&r.f) && (!cursor || less(after.hasDue, after.due, after.n, r.f.hasDue, r.f.due, r.n) < 0) {
+			hits = append(hits, hit{r.f, r.n, r.doc})
+		}
+	}
+	s.st.mu.Unlock()
+	slices.SortFunc(hits, func(a, b hit) int { return less(a.f.hasDue, a.f.due, a.n, b.f.hasDue, b.f.due, b.n) })
+	var page store.Page
+	for i, h := range hits {
+		if i == limit {
+			last := hits[i-1]
+			page.Next = store.EncodeDueCursor(last.f.due, last.f.hasDue, last.n)
+			break
+		}
+		c, err := decodeCase(h.doc)
 		if err != nil {
 			return store.Page{}, fmt.Errorf("list cases: %w", err)
 		}

@@ -159,6 +159,10 @@ func (s *Store) List(ctx context.Context, f store.Filter) (store.Page, error) {
 	for rows.Next() {
 		if len(page.Cases) == limit {
 			page.Next = encodeCursor(last)
+			if f.ByDue {
+				due, ok := page.Cases[limit-1].NextDue()
+				page.Next = store.EncodeDueCursor(due, ok, last)
+			}
 			break
 		}
 		var doc []byte
@@ -188,7 +192,19 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 	in := func(col string, vals []any) {
 		add(col+` IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+`)`, vals...)
 	}
-	if f.Cursor != "" {
+	switch {
+	case f.Cursor != "" && f.ByDue:
+		due, hasDue, n, err := store.DecodeDueCursor(f.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		if hasDue {
+			t := s.d.time(due)
+			add(`(next_due > ? OR (next_due = ? AND n > ?) OR next_due IS NULL)`, t, t, n)
+		} else {
+			add(`next_due IS NULL AND n > ?`, n)
+		}
+	case f.Cursor != "":
 		n, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return "", nil, err
@@ -241,12 +257,16 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	if !f.DueBefore.IsZero() || f.MinReturns > 0 || f.OpenSummons {
+	switch {
+	case f.ByDue:
+		// Deadline order: running deadlines first, earliest first.
+		q += ` ORDER BY next_due IS NULL, next_due, n LIMIT ?`
+	case !f.DueBefore.IsZero() || f.MinReturns > 0 || f.OpenSummons:
 		// These select few cases through their partial indexes; "+n" keeps
 		// SQLite from scanning every case in n order instead (then sorting
 		// the few found is cheap).
 		q += ` ORDER BY +n DESC LIMIT ?`
-	} else {
+	default:
 		q += ` ORDER BY n DESC LIMIT ?`
 	}
 	args = append(args, limit+1)

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -194,6 +196,18 @@ func testDerivedFilters(t *testing.T, open Opener) {
 		if due == 0 {
 			t.Errorf("%s: no random case has a running deadline; the test checks nothing", name)
 		}
+		for _, f := range []store.Filter{{ByDue: true}, {ByDue: true, States: []cases.State{cases.StateDispatched, cases.StateReturned}},
+			{ByDue: true, DueBefore: t0.Add(200 * time.Hour)}} {
+			keep := func(c *cases.Case) bool {
+				if len(f.States) > 0 && !slices.Contains(f.States, c.State) {
+					return false
+				}
+				return f.DueBefore.IsZero() || dueBefore(f.DueBefore)(c)
+			}
+			if got, want := listIDs(t, s, f), byDue(all, keep); !slices.Equal(got, want) {
+				t.Errorf("%s: ByDue %+v:\n got %v\nwant %v", name, f, got, want)
+			}
+		}
 		summoned := oracle(all, func(c *cases.Case) bool { _, ok := store.SummonsDue(c); return ok })
 		if got := listIDs(t, s, store.Filter{OpenSummons: true}); !slices.Equal(got, summoned) {
 			t.Errorf("%s: OpenSummons: got %v, want %v", name, got, summoned)
@@ -203,6 +217,98 @@ func testDerivedFilters(t *testing.T, open Opener) {
 			if got := listIDs(t, s, store.Filter{MinReturns: n}); !slices.Equal(got, want) {
 				t.Errorf("%s: MinReturns %d: got %v, want %v", name, n, got, want)
 			}
+		}
+	}
+}
+
+// byDue returns the ids of all for which keep holds in deadline order
+// (Filter.ByDue): cases with a pending deadline first, earliest first,
+// then creation order. all is newest first, as listAll returns it.
+func byDue(all []cases.Case, keep func(c *cases.Case) bool) []string {
+	type item struct {
+		id     string
+		n      int
+		due    time.Time
+		hasDue bool
+	}
+	var items []item
+	for i := range all {
+		if !keep(&all[i]) {
+			continue
+		}
+		due, ok := all[i].NextDue()
+		items = append(items, item{all[i].ID, len(all) - i, store.Time(due), ok})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		switch {
+		case a.hasDue != b.hasDue && a.hasDue:
+			return -1
+		case a.hasDue != b.hasDue:
+			return 1
+		case a.hasDue && !a.due.Equal(b.due):
+			return a.due.Compare(b.due)
+		}
+		return a.n - b.n
+	})
+	var out []string
+	for _, it := range items {
+		out = append(out, it.id)
+	}
+	return out
+}
+
+// testByDue checks deadline order on fixed cases, and that cursors of
+// the two orders are not interchangeable.
+func testByDue(t *testing.T, open Opener) {
+	s := open(t, nil)
+	h := func(n int) *time.Time { x := t0.Add(time.Duration(n) * time.Hour); return &x }
+	dispatch := func(resolve int) cases.Command {
+		return cases.Command{Action: cases.ActionDispatch, Payload: cases.Payload{Unit: "u1", Deadlines: &cases.Deadlines{Resolve: h(resolve)}}}
+	}
+	var ids []string
+	for i, resolve := range []int{0, 5, 2, 0, 5, 9, 1} { // 0: not dispatched, no deadline
+		c := mustCreate(t, s, simpleCase(fmt.Sprint("期限 ", i)), t0.Add(time.Duration(i)*time.Second))
+		if resolve > 0 {
+			mustTransition(t, s, c.ID, dispatch(resolve), t0.Add(time.Minute))
+		}
+		ids = append(ids, c.ID)
+	}
+	want := []string{ids[6], ids[2], ids[1], ids[4], ids[5], ids[0], ids[3]}
+	if got := listIDs(t, s, store.Filter{ByDue: true}); !slices.Equal(got, want) {
+		t.Errorf("ByDue: got %v, want %v", got, want)
+	}
+	for _, limit := range []int{1, 2, 3} {
+		var got []string
+		f := store.Filter{ByDue: true, Limit: limit}
+		for range 20 {
+			page, err := s.List(ctxT(t), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page.Cases {
+				got = append(got, c.ID)
+			}
+			if page.Next == "" {
+				break
+			}
+			f.Cursor = page.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("ByDue in pages of %d: got %v, want %v", limit, got, want)
+		}
+	}
+	newest, err := s.List(ctxT(t), store.Filter{Limit: 2})
+	if err != nil || newest.Next == "" {
+		t.Fatalf("newest-first page: %v", err)
+	}
+	due, err := s.List(ctxT(t), store.Filter{Limit: 2, ByDue: true})
+	if err != nil || due.Next == "" {
+		t.Fatalf("deadline-order page: %v", err)
+	}
+	for _, f := range []store.Filter{{ByDue: true, Cursor: newest.Next}, {Cursor: due.Next}} {
+		var fe *cases.FieldError
+		if _, err := s.List(ctxT(t), f); !errors.As(err, &fe) || fe.Field != "cursor" {
+			t.Errorf("cursor of the other order (ByDue %v): %v, want a field error on cursor", f.ByDue, err)
 		}
 	}
 }
