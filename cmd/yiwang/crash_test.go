@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -19,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/internal/auth"
 	"yiwang/internal/pgtest"
+	"yiwang/internal/platform"
 )
 
 // When this variable is set the test binary runs `yiwang` itself with the
@@ -98,11 +101,12 @@ func TestKill9LosesNoAcknowledgedCase(t *testing.T) {
 func kill9Rounds(t *testing.T, db string) {
 	r := rand.New(rand.NewPCG(9, 9))
 	const rounds = 5
+	client := &http.Client{Timeout: 10 * time.Second, Transport: platform.BearerTransport(adminToken(t, db), nil)}
 	var acked []string
 	for round := 0; round < rounds; round++ {
 		cmd, base := startServer(t, db)
 		killAfter := 20 + r.IntN(200)
-		ids := createUntilKilled(t, cmd, base, killAfter)
+		ids := createUntilKilled(t, cmd, base, killAfter, client)
 		if len(ids) < killAfter {
 			t.Fatalf("round %d: only %d acknowledgements before the kill, want %d", round, len(ids), killAfter)
 		}
@@ -112,7 +116,7 @@ func kill9Rounds(t *testing.T, db string) {
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	lost := 0
 	for _, id := range acked {
-		resp, err := http.Get(base + "/api/v1/cases/" + id)
+		resp, err := client.Get(base + "/api/v1/cases/" + id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,14 +135,13 @@ func kill9Rounds(t *testing.T, db string) {
 // createUntilKilled posts cases from 8 clients and SIGKILLs the server as
 // soon as killAfter responses were acknowledged; it returns the ids of
 // every acknowledged case (including those answered while the kill lands).
-func createUntilKilled(t *testing.T, cmd *exec.Cmd, base string, killAfter int) []string {
+func createUntilKilled(t *testing.T, cmd *exec.Cmd, base string, killAfter int, client *http.Client) []string {
 	t.Helper()
 	var mu sync.Mutex
 	var ids []string
 	var once sync.Once
 	kill := func() { once.Do(func() { cmd.Process.Signal(syscall.SIGKILL) }) }
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 10 * time.Second}
 	for w := 0; w < 8; w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -172,4 +175,20 @@ func createUntilKilled(t *testing.T, cmd *exec.Cmd, base string, killAfter int) 
 	wg.Wait()
 	cmd.Wait()
 	return ids
+}
+
+// adminToken opens db in this process and returns an admin API token
+// (the server started afterwards reads the same users).
+func adminToken(t *testing.T, db string) string {
+	t.Helper()
+	node, err := platform.Open(context.Background(), platform.Options{DB: db, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	tok, err := node.MachineToken(context.Background(), "crash-test", auth.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -39,6 +39,7 @@ func commands() []command {
 		{"dispatch", "explain a case's routing, check a responsibility list", runDispatch},
 		{"nlp", "read messages: train and evaluate the classifier", runNLP},
 		{"sim", "play generated sensor readings into a running platform: sim sensors", runSim},
+		{"user", "manage users in --db: user add|list|disable|enable|token", runUser},
 		{"version", "print the version", runVersion},
 	}
 }

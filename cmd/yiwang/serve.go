@@ -9,9 +9,11 @@ import (
 	"net"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"yiwang/internal/attach"
+	"yiwang/internal/auth"
 	"yiwang/internal/config"
 	"yiwang/internal/demo"
 	"yiwang/internal/notify"
@@ -52,6 +54,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		Classifier: cfg.Classifier, AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
 		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys},
 		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
+		DemoUsers: seed,
 	})
 	if err != nil {
 		return err
@@ -84,6 +87,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	log.Info("yiwang listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version)
 	if seed {
 		fmt.Fprintf(stdout, "Yiwang demo is running: open http://localhost:%d (API under /api/v1, OpenAPI at /openapi.json). Ctrl-C stops it.\n", ln.Addr().(*net.TCPAddr).Port)
+		printDemoUsers(stdout)
 		if broker != nil {
 			fmt.Fprintf(stdout, "Sensor readings over MQTT: publish to %s on topic %s.\n", broker.URL(), cfg.MQTTTopic)
 		}
@@ -222,4 +226,14 @@ func runTogether(ctx context.Context, jobs ...func(context.Context) error) error
 		}
 	}
 	return first
+}
+
+// printDemoUsers lists the demo's users and their passwords (demo only).
+func printDemoUsers(w io.Writer) {
+	fmt.Fprintln(w, "Demo users (sign in at /signin.html; password demo-<login>):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, d := range auth.DemoUsers {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Login, d.Password(), joinRoles(d.Roles), d.Unit)
+	}
+	tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -38,15 +39,23 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&o.Rate, "rate", 400, "readings per second, at most 100000 (each round sends every reporting sensor once)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the noise")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a --url that is not a loopback address")
+	fs.StringVar(&o.Token, "token", "", "API token of a device or admin user (yiwang user token); default: env YIWANG_TOKEN")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if o.Token == "" {
+		o.Token = os.Getenv("YIWANG_TOKEN")
 	}
 	if err := o.check(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	res, err := simSensors(ctx, o, &http.Client{Timeout: 10 * time.Second})
-	fmt.Fprintf(stdout, "sent %d readings in %d requests (%d throttled, %d rejected by the platform); alarms open %d, raised %d\n",
-		res.Sent, res.Requests, res.Throttled, res.Rejected, res.AlarmsOpen, res.AlarmsRaised)
+	fmt.Fprintf(stdout, "sent %d readings in %d requests (%d throttled, %d rejected by the platform)", res.Sent, res.Requests, res.Throttled, res.Rejected)
+	if res.AlarmsHidden {
+		fmt.Fprintln(stdout, "; alarms not readable with this token (a device token may only write readings)")
+	} else {
+		fmt.Fprintf(stdout, "; alarms open %d, raised %d\n", res.AlarmsOpen, res.AlarmsRaised)
+	}
 	return err
 }
 
@@ -56,6 +65,8 @@ type simOptions struct {
 	Rate        int
 	Seed        uint64
 	AllowRemote bool
+	// Token is the API token sent as Authorization: Bearer.
+	Token string
 }
 
 func (o *simOptions) check() error {
@@ -83,6 +94,8 @@ type simResult struct {
 	Sent, Requests, Throttled, Rejected int
 	AlarmsOpen                          int
 	AlarmsRaised                        int64
+	// AlarmsHidden: the token may not read the alarms (a device token).
+	AlarmsHidden bool
 }
 
 // simSensors plays the demo scenario to o.URL/sense/v1/write until the
@@ -102,10 +115,12 @@ func simSensors(ctx context.Context, o simOptions, hc *http.Client) (simResult, 
 		var n int
 		buf, n = sc.AppendLines(buf[:0], now)
 		res.Requests++
-		code, err := post(ctx, hc, write, buf)
+		code, err := post(ctx, hc, write, o.Token, buf)
 		switch {
 		case err != nil:
 			return res, err
+		case code == http.StatusUnauthorized || code == http.StatusForbidden:
+			return res, fmt.Errorf("POST %s: %d: give an API token of a device or admin user with --token or YIWANG_TOKEN (yiwang user token)", write, code)
 		case code == http.StatusTooManyRequests:
 			res.Throttled++
 		case code == http.StatusBadRequest:
@@ -122,15 +137,18 @@ func simSensors(ctx context.Context, o simOptions, hc *http.Client) (simResult, 
 		case now = <-t.C:
 		}
 	}
-	return res, simAlarms(ctx, hc, o.URL, &res)
+	return res, simAlarms(ctx, hc, o.URL, o.Token, &res)
 }
 
-func post(ctx context.Context, hc *http.Client, u string, body []byte) (int, error) {
+func post(ctx context.Context, hc *http.Client, u, token string, body []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "text/plain")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.Canceled) {
@@ -144,7 +162,7 @@ func post(ctx context.Context, hc *http.Client, u string, body []byte) (int, err
 }
 
 // simAlarms reads the alarm figures of the platform.
-func simAlarms(ctx context.Context, hc *http.Client, base string, res *simResult) error {
+func simAlarms(ctx context.Context, hc *http.Client, base, token string, res *simResult) error {
 	var stats struct {
 		Alarms struct{ Raised int64 } `json:"alarms"`
 	}
@@ -156,9 +174,17 @@ func simAlarms(ctx context.Context, hc *http.Client, base string, res *simResult
 		if err != nil {
 			return err
 		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			return fmt.Errorf("GET %s: %w", path, err)
+		}
+		if resp.StatusCode == http.StatusForbidden {
+			resp.Body.Close()
+			res.AlarmsHidden = true
+			return nil
 		}
 		err = json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(v)
 		resp.Body.Close()

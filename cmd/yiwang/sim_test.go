@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/internal/auth"
 	"yiwang/internal/config"
 	"yiwang/internal/platform"
 )
@@ -44,6 +45,13 @@ func TestSimSensors(t *testing.T) {
 	defer stop()
 	o := simOptions{URL: base, Duration: 1500 * time.Millisecond, Rate: 2000, Seed: 1}
 	if err := o.check(); err != nil {
+		t.Fatal(err)
+	}
+	// Without a token the platform refuses the readings.
+	if _, err := simSensors(ctx, o, &http.Client{Timeout: 10 * time.Second}); err == nil || !strings.Contains(err.Error(), "--token") {
+		t.Fatalf("without a token: err = %v, want one naming --token", err)
+	}
+	if o.Token, err = node.MachineToken(ctx, "sim", auth.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	res, err := simSensors(ctx, o, &http.Client{Timeout: 10 * time.Second})

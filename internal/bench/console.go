@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"yiwang/internal/auth"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/geo"
@@ -174,7 +175,11 @@ func Console(ctx context.Context, o ConsoleOptions) (ConsoleResult, error) {
 	districts := idx.Areas(geo.LevelDistrict)
 	district := districts[0].Code
 	street := idx.Children(district)[0].Code
-	if err := timeSituation(ctx, base, o.Requests, []string{"", district, street}, &res); err != nil {
+	token, err := node.MachineToken(ctx, "bench-console", auth.RoleAnalyst)
+	if err != nil {
+		return res, err
+	}
+	if err := timeSituation(ctx, base, token, o.Requests, []string{"", district, street}, &res); err != nil {
 		return res, err
 	}
 	if err := runSQL(ctx, o, path, node, districts, &res); err != nil {
@@ -348,8 +353,8 @@ func loadCases(ctx context.Context, o ConsoleOptions, idx *geo.Index, path strin
 }
 
 // timeSituation times GET /api/v1/situation for each area ("" is the city).
-func timeSituation(ctx context.Context, base string, n int, areas []string, res *ConsoleResult) error {
-	client := &http.Client{Timeout: 30 * time.Second}
+func timeSituation(ctx context.Context, base, token string, n int, areas []string, res *ConsoleResult) error {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: platform.BearerTransport(token, nil)}
 	res.AggregatesByArea = map[string]Latency{}
 	var all []time.Duration
 	for _, area := range areas {

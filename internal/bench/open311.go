@@ -15,10 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"yiwang/internal/auth"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/geo"
 	"yiwang/internal/open311"
+	"yiwang/internal/platform"
 )
 
 // Open311Options configure `yiwang bench open311`.
@@ -169,7 +171,11 @@ func postEach(ctx context.Context, o IntakeOptions, tag, path, contentType strin
 		return runResult{}, err
 	}
 	defer stop()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.C, MaxConnsPerHost: o.C}, Timeout: 30 * time.Second}
+	token, err := node.MachineToken(ctx, "bench", auth.RoleDevice)
+	if err != nil {
+		return runResult{}, err
+	}
+	client := &http.Client{Transport: platform.BearerTransport(token, &http.Transport{MaxIdleConnsPerHost: o.C, MaxConnsPerHost: o.C}), Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
 	var firstErr atomic.Value
 	r := drive(len(bodies), o.C, func(i int) error {
