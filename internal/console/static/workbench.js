@@ -112,14 +112,16 @@ function fill(id, list, empty, extra) {
 
 const PAGE = 50;
 // lists are the lists on screen by element id: their query, the cases
-// loaded so far (sorted by urgency among themselves) and the cursor of the
-// next page ("" when there is none).
+// loaded so far and the cursor of the next page ("" when there is none).
+// Every list asks for sort=due, the earliest pending deadline first, so
+// the first page holds the most urgent cases and later pages add less
+// urgent ones.
 const lists = {};
 
 // loadList shows the first page of a list; a list reloaded with the same
 // query keeps as many cases as were loaded before (up to 1000).
 async function loadList(id, params, empty, extra) {
-  const query = new URLSearchParams(params).toString();
+  const query = new URLSearchParams({ ...params, sort: "due" }).toString();
   const before = lists[id];
   const keep = before && before.query === query ? before.cases.length : 0;
   const l = { query, cases: [], next: "", empty, extra };
@@ -150,7 +152,7 @@ function renderList(id, l) {
   ul.dataset.more = String(l.next !== "");
   if (!l.cases.length) return;
   const foot = el("li", undefined, "more");
-  foot.append(el("span", l.next ? "已显示 " + l.cases.length + " 件，还有更多（按紧急程度排序的是已显示的部分）" : "共 " + l.cases.length + " 件", "muted"));
+  foot.append(el("span", l.next ? "已显示 " + l.cases.length + " 件，还有更多" : "共 " + l.cases.length + " 件", "muted"));
   if (l.next) {
     const b = el("button", "加载更多");
     b.type = "button";
@@ -193,7 +195,7 @@ function pendingSummons(c) { return (c.summons || []).filter((s) => !s.reported_
 
 // The supervisor's lists come filtered from the API (overdue: an open
 // case's pending deadline passed; open_summons: a summoned unit has not
-// reported), page by page.
+// reported), page by page, most overdue first.
 async function loadSupervisor() {
   const [overdue, summoned] = await Promise.all([
     loadList("q-overdue", { overdue: "true" }, "暂无超时案件"),
