@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/internal/auth"
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/geo"
@@ -108,10 +109,15 @@ func TestRateLimitsMounted(t *testing.T) {
 	idx, _ := geo.Load()
 	tax, _ := category.Default()
 	reqs, _ := makeOpen311Requests(idx, tax, 6)
+	token, err := node.MachineToken(t.Context(), "bench", auth.RoleDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
 	jsonCreate := func(i int) *httptest.ResponseRecorder {
 		body, _ := json.Marshal(reqs[i].native)
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/cases", strings.NewReader(string(body)))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
 		req.RemoteAddr = "192.0.2.1:4000"
 		rec := httptest.NewRecorder()
 		node.Handler.ServeHTTP(rec, req)
