@@ -2,10 +2,16 @@
 // binary and served at /. It talks to the platform only through the public
 // HTTP API, like any other client.
 //
-// Pages: the case list (index.html), the situation screen (screen.html),
-// the dispatcher/handler/supervisor workbench (workbench.html) and the 12345
-// agents' form (hotline.html). Sign-in and roles are not built yet: the
-// pages act as whatever actor the user types.
+// Pages: sign-in (signin.html), the case list (index.html), the situation
+// screen (screen.html), the dispatcher/handler/supervisor workbench
+// (workbench.html) and the 12345 agents' form (hotline.html). The files
+// are public; the API behind them is not. Every page but sign-in loads the
+// shared console.js first: it sends the session cookie and the CSRF token
+// with every request, sends the user to signin.html?next=<page> when the
+// API answers 401, shows who is signed in with a sign-out button, and
+// hides what the user's roles may not do. The server records the
+// signed-in user as the actor of what the pages do, and decides what each
+// user may see and do; the pages only follow.
 package console
 
 import (

@@ -1,48 +1,45 @@
 package console_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"yiwang/internal/platform"
 )
 
 // xssTitle is the title of a prior case: it must show as text.
 const xssTitle = `<img src=x onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script>`
 
 // TestHotlineConsoleInBrowser drives hotline.html in headless Chromium
-// against a platform node on a temporary SQLite store: the caller's earlier
-// case appears as soon as the number is typed (its hostile title as text),
-// the call is recorded on it, then a new case is created — once, however
-// often the form is submitted. Any console error or exception fails it.
+// against a platform node on a temporary SQLite store, signed in as the
+// demo 12345 agent: the caller's earlier case appears as soon as the
+// number is typed (its hostile title as text), the call is recorded on it
+// (by the signed-in agent: the page asks for no actor), then a new case is
+// created — once, however often the form is submitted. Any console error
+// or exception fails it.
 func TestHotlineConsoleInBrowser(t *testing.T) {
 	requireBrowser(t)
-	base, creates := startNode(t)
+	base, reqs := startNode(t)
+	agent := signInAPI(t, base, "agent")
+	admin := signInAPI(t, base, "admin")
 
 	// Two earlier cases: the caller's (hostile title) and a neighbour's, both
 	// at the place the caller will give.
-	prior := seedCase(t, base, "13800138000", xssTitle, 30.5431, 114.3160)
-	neighbour := seedCase(t, base, "13900139000", "路灯不亮", 30.5435, 114.3162)
-	creates.reset()
+	prior := agent.seedCase("13800138000", xssTitle, 30.5431, 114.3160)
+	neighbour := agent.seedCase("13900139000", "路灯不亮", 30.5435, 114.3162)
+	reqs.reset()
 
 	p := openPage(t, 1280, 900)
 	ctx, msgs := p.ctx, p.msgs
 	do, eval, wait := p.do, p.eval, p.wait
 
-	do("open the form", chromedp.Navigate(base+"/hotline.html"))
+	p.signIn(base, "agent", "/hotline.html")
 	wait("categories", `document.body.dataset.ready === "true"`)
 	msgs.probe(t, ctx)
+	if got := eval("who", `document.getElementById('session-roles').textContent + '|' + document.querySelector('#call-form .actions').hidden`); got != "12345坐席|false" {
+		t.Errorf("header roles and the form's buttons = %q; want the agent role and the buttons shown", got)
+	}
 
 	// The caller's number alone brings up the earlier case.
 	do("type the phone", chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), "138-0013-8000"))
@@ -68,25 +65,25 @@ func TestHotlineConsoleInBrowser(t *testing.T) {
 	do("fill the call",
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "王先生"),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), said),
-		chromedp.SendKeys(chromedp.CSS(`input[name=actor]`), "12345-008"),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#phone-cases li[data-case-id=%q] button.merge`, prior))))
 	wait("the call recorded", fmt.Sprintf(`document.querySelector('#result[data-outcome="merged"][data-case-id=%q]') !== null`, prior))
-	var hist struct {
-		Events []struct{ Action, Note, Actor string }
-	}
-	getJSON(t, base+"/api/v1/cases/"+prior+"/history", &hist)
-	last := hist.Events[len(hist.Events)-1]
-	if last.Action != "note" || last.Actor != "12345-008" || !strings.Contains(last.Note, "【12345来电】") ||
+	hist := agent.history(prior)
+	last := hist[len(hist)-1]
+	if last.Action != "note" || last.Actor != "agent" || last.ActorUnit != agent.me.User.Unit || !strings.Contains(last.Note, "【12345来电】") ||
 		!strings.Contains(last.Note, said) || !strings.Contains(last.Note, "王先生") {
-		t.Errorf("the earlier case's last event = %+v; want the call note by 12345-008 with what was said", last)
+		t.Errorf("the earlier case's last event = %+v; want the call note by the signed-in agent (%s) with what was said", last, agent.me.User.Unit)
 	}
-	if strings.Contains(last.Note, "13800138000") || strings.Contains(eval("result", `document.getElementById('result').textContent`), "13800138000") {
-		t.Errorf("the caller's full number is shown; want it masked")
+	// The agent sees the caller's number in full (the contract's masking
+	// rule); an administrator sees it masked.
+	for _, e := range admin.history(prior) {
+		if strings.Contains(e.Note, "13800138000") {
+			t.Errorf("the administrator sees the caller's full number in %+v; want it masked", e)
+		}
 	}
 
 	// Now a new case: category found by typing, submitted twice at once and
 	// once more after it was created.
-	cat := pickCategory(t, base)
+	cat := pickCategory(t, agent)
 	do("fill the new case",
 		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), "小区门口路灯不亮"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=category_filter]`), cat.query),
@@ -112,119 +109,39 @@ func TestHotlineConsoleInBrowser(t *testing.T) {
 	var list struct {
 		Cases []struct{ ID, Title, Category, Severity string }
 	}
-	getJSON(t, base+"/api/v1/cases?limit=50", &list)
+	admin.getJSON("/api/v1/cases?limit=50", &list)
 	if len(list.Cases) != 3 {
 		t.Errorf("store holds %d cases, want 3 (two earlier, one new): %+v", len(list.Cases), list.Cases)
 	}
 	var c struct{ Title, Category, Severity, Channel string }
-	getJSON(t, base+"/api/v1/cases/"+id, &c)
+	agent.getJSON("/api/v1/cases/"+id, &c)
 	if c.Title != "小区门口路灯不亮" || c.Category != cat.code || c.Severity != "urgent" || c.Channel != "hotline" {
 		t.Errorf("new case = %+v", c)
 	}
-	keys := creates.keys()
-	if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
-		t.Errorf("the page's creates carried Idempotency-Keys %q; want two requests with one key", keys)
+	creates := reqs.find("POST", "/api/v1/hotline/cases")
+	if len(creates) != 2 || creates[0].IdempotencyKey == "" || creates[0].IdempotencyKey != creates[1].IdempotencyKey {
+		t.Errorf("the page's creates = %+v; want two requests with one Idempotency-Key", creates)
 	}
-
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	dir := os.Getenv("YIWANG_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	path := filepath.Join(dir, "hotline.png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
-	if bad := msgs.errors(); len(bad) > 0 {
-		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
-	}
-}
-
-// createLog records the Idempotency-Key of every browser POST to the
-// hotline create endpoint.
-type createLog struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (l *createLog) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/hotline/cases" {
-			l.mu.Lock()
-			l.seen = append(l.seen, r.Header.Get("Idempotency-Key"))
-			l.mu.Unlock()
+	for _, r := range append(creates, reqs.find("POST", "/api/v1/cases/"+prior+"/calls")...) {
+		if r.CSRF == "" {
+			t.Errorf("the page's %s %s carried no X-CSRF-Token", r.Method, r.Path)
 		}
-		next.ServeHTTP(w, r)
-	})
-}
+	}
 
-func (l *createLog) reset() { l.mu.Lock(); l.seen = nil; l.mu.Unlock() }
-func (l *createLog) keys() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.seen...)
-}
-
-// startNode serves a platform node on a temporary SQLite store.
-func startNode(t *testing.T) (string, *createLog) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	n, err := platform.Open(ctx, platform.Options{
-		DB:     "sqlite:" + filepath.Join(t.TempDir(), "hotline.db"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	log := &createLog{}
-	n.Handler = log.wrap(n.Handler)
-	base, stop, err := n.ServeLocal(ctx)
-	if err != nil {
-		cancel()
-		n.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := stop(); err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		n.Close()
-	})
-	return base, log
-}
-
-func seedCase(t *testing.T, base, phone, title string, lat, lon float64) string {
-	t.Helper()
-	body := fmt.Sprintf(`{"title":%q,"description":"earlier call","category":"01","actor":"12345-001",
-		"reporter":{"phone":%q},"location":{"lat":%v,"lon":%v}}`, title, phone, lat, lon)
-	resp, err := http.Post(base+"/api/v1/hotline/cases", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var c struct{ ID string }
-	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != http.StatusCreated || c.ID == "" {
-		t.Fatalf("seeding a case: %d %v %+v", resp.StatusCode, err, c)
-	}
-	return c.ID
+	p.shot("hotline.png")
+	p.noErrors()
 }
 
 // pickCategory chooses a third-level category and the text the agent
 // types to find it: its name, which must select it as the first match
 // (the page picks the first category whose code starts with, or whose
 // path contains, what is typed).
-func pickCategory(t *testing.T, base string) struct{ code, query string } {
+func pickCategory(t *testing.T, c *apiClient) struct{ code, query string } {
 	t.Helper()
 	var cats struct {
 		Categories []struct{ Code, Name, Path string }
 	}
-	getJSON(t, base+"/api/v1/categories", &cats)
+	c.getJSON("/api/v1/categories", &cats)
 	for _, c := range cats.Categories {
 		if len(c.Code) != 6 {
 			continue

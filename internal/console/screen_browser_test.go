@@ -2,14 +2,8 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,20 +15,26 @@ import (
 )
 
 // TestSituationScreenInBrowser opens the situation screen in headless
-// Chromium on a node seeded with demo data: the map is drawn, a district
-// click drills down, a case created through the API arrives live (SSE),
-// and no JavaScript error or exception happens on the way.
+// Chromium on a node seeded with demo data, signed in as the commander
+// (the header shows who): the map is drawn, a district click drills down,
+// a case created through the API arrives live (SSE), and no JavaScript
+// error or exception happens on the way.
 func TestSituationScreenInBrowser(t *testing.T) {
 	requireBrowser(t)
 	base, node := startSeededNode(t)
+	agent := signInAPI(t, base, "agent")
+	commander := signInAPI(t, base, "commander")
 	p := openPage(t, 1920, 1080)
 	p.timeout = 20 * time.Second
-	ctx, msgs := p.ctx, p.msgs
+	msgs := p.msgs
 	run, wait := p.do, p.wait
 	eval := func(js string) string { t.Helper(); return p.eval("evaluating "+js, js) }
 
-	run("open the screen", chromedp.Navigate(base+"/screen.html"))
+	p.signIn(base, "commander", "/screen.html")
 	wait("the first render", `document.body.dataset.ready !== undefined`)
+	if got := eval(`document.getElementById('session-name').textContent + '|' + document.getElementById('session-unit').textContent + '|' + document.getElementById('session-roles').textContent`); got != commander.me.User.Name+"|"+commander.me.User.UnitName+"|指挥长" {
+		t.Errorf("the header shows %q; want the commander's name, unit and role", got)
+	}
 	if n := eval(`String(document.querySelectorAll('#kpis .kpi').length)`); n != "7" {
 		t.Errorf("KPI tiles = %s, want 7", n)
 	}
@@ -52,7 +52,7 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	var sit struct {
 		Situation struct{ Heat []struct{ Code string } }
 	}
-	getJSON(t, base+"/api/v1/situation", &sit)
+	commander.getJSON("/api/v1/situation", &sit)
 	district := sit.Situation.Heat[0].Code
 	pt := node.Geo.RandomPointIn(district, rand.New(rand.NewPCG(1, 2)))
 	xy := eval(fmt.Sprintf(`(() => { const c = echarts.getInstanceByDom(document.getElementById('map'));
@@ -69,7 +69,7 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	}
 
 	// A new case arrives live.
-	id := createCase(t, base)
+	id := agent.postJSON("/api/v1/cases", `{"channel":"hotline","title":"路灯不亮","category":"0101","location":{"lat":30.5431,"lon":114.316}}`)
 	wait("the live case", fmt.Sprintf(`document.querySelector('#feed li[data-case-id=%q]') !== null`, id))
 
 	// English.
@@ -77,15 +77,10 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	if got := eval(`document.querySelector('.kpi[data-kpi=response_rate] .name').textContent`); got != "Response rate" {
 		t.Errorf("English KPI name = %q", got)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
+	if got := eval(`document.getElementById('signout').textContent`); got != "Sign out" {
+		t.Errorf("the sign-out button in English reads %q", got)
 	}
-	out := filepath.Join(os.TempDir(), "yiwang-situation-screen.png")
-	if err := os.WriteFile(out, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", out)
+	p.shot("situation-screen.png")
 	if errs := msgs.errors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors:\n%s", strings.Join(errs, "\n"))
 	}
@@ -93,49 +88,10 @@ func TestSituationScreenInBrowser(t *testing.T) {
 
 func startSeededNode(t *testing.T) (string, *platform.Node) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	n, err := platform.Open(ctx, platform.Options{
-		DB:     "sqlite:" + filepath.Join(t.TempDir(), "screen.db"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if _, err := demo.Seed(ctx, n.Store, demo.SeedOptions{Now: time.Now(), Limit: 3000,
-		Locator: demo.GeoLocator(n.Geo), Router: demo.DispatchRouter(n.Dispatch)}); err != nil {
-		cancel()
-		n.Close()
-		t.Fatal(err)
-	}
-	base, stop, err := n.ServeLocal(ctx)
-	if err != nil {
-		cancel()
-		n.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := stop(); err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		n.Close()
+	base, _, n := serveNode(t, func(ctx context.Context, n *platform.Node) error {
+		_, err := demo.Seed(ctx, n.Store, demo.SeedOptions{Now: time.Now(), Limit: 3000,
+			Locator: demo.GeoLocator(n.Geo), Router: demo.DispatchRouter(n.Dispatch)})
+		return err
 	})
 	return base, n
-}
-
-func createCase(t *testing.T, base string) string {
-	t.Helper()
-	body := `{"channel":"hotline","title":"路灯不亮","category":"0101","location":{"lat":30.5431,"lon":114.316},"actor":"agent1"}`
-	resp, err := http.Post(base+"/api/v1/cases", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var c struct{ ID string }
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated || json.Unmarshal(b, &c) != nil || c.ID == "" {
-		t.Fatalf("create: %d %s", resp.StatusCode, b)
-	}
-	return c.ID
 }

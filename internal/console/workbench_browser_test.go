@@ -1,14 +1,9 @@
 package console_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,41 +14,49 @@ import (
 	"yiwang/internal/console"
 )
 
+// The demo users the workbench tests sign in as (internal/auth's demo
+// set; every password is "demo-<login>").
+const (
+	handlerJiangan = "handler-jiangan-cg" // a 江岸区 城管 unit
+	handlerWuchang = "handler-wuchang-sw" // a 武昌区 水务 unit
+)
+
 // TestWorkbenchInBrowser drives workbench.html in headless Chromium
-// against a platform node on a temporary SQLite store: a unit's inbox shows
-// its cases (a hostile title as text), and one case is accepted, started
-// and resolved through the action buttons — a resolve without a reply is
-// refused first, with the API's reason next to the form. Any console error
-// or exception fails it.
+// against a platform node on a temporary SQLite store, signed in as a
+// handler: only the handler's view shows, its inbox is its unit's and
+// shows its cases (a hostile title as text), and one case is accepted,
+// started and resolved through the action buttons — the API's refusal of
+// a merge into itself shows by the form, and a resolve without a reply is
+// stopped first. The server records the handler as the actor. Any console
+// error or exception fails it.
 func TestWorkbenchInBrowser(t *testing.T) {
 	requireBrowser(t)
 	base, _ := startNode(t)
-	id := seedCase(t, base, "13800138000", "井盖缺失，夜间危险", 30.5431, 114.3160)
-	hostile := seedCase(t, base, "13900139000", xssTitle, 30.5432, 114.3161)
-	var c struct{ Unit, State string }
-	getJSON(t, base+"/api/v1/cases/"+id, &c)
-	var h struct{ Unit, State string }
-	getJSON(t, base+"/api/v1/cases/"+hostile, &h)
-	if c.Unit == "" || c.State != "dispatched" || h.Unit != c.Unit {
-		t.Fatalf("seeded cases: %+v and %+v; want both dispatched to one unit", c, h)
-	}
+	agent, dispatcher := signInAPI(t, base, "agent"), signInAPI(t, base, "dispatcher")
+	handler := signInAPI(t, base, handlerJiangan)
+	unit := handler.me.User.Unit
+	id := agent.manualCase("井盖缺失，夜间危险")
+	hostile := agent.manualCase(xssTitle)
+	dispatcher.dispatch(id, unit)
+	dispatcher.dispatch(hostile, unit)
 
 	p := openPage(t, 1280, 900)
 	ctx, msgs := p.ctx, p.msgs
 	do, eval, wait := p.do, p.eval, p.wait
 
-	do("open the workbench", chromedp.Navigate(base+"/workbench.html"))
-	wait("the dispatcher queues", `document.body.dataset.ready === "true"`)
+	p.signIn(base, handlerJiangan, "/workbench.html#handler")
+	wait("the handler's inbox", `document.body.dataset.ready === "true"`)
 	msgs.probe(t, ctx)
-	if got := eval("queues", `String(document.querySelectorAll('#q-manual li, #q-returned li, #q-arbitration li').length)`); got == "0" {
-		t.Errorf("the dispatcher queues show nothing, not even that they are empty")
+	if got := eval("tabs", `[...document.querySelectorAll('.tabs button[data-tab]')].filter(b => !b.hidden).map(b => b.dataset.tab).join(',')`); got != "handler" {
+		t.Errorf("a handler sees the tabs %q; want only handler", got)
 	}
-
-	// The handler inbox of the cases' unit.
-	do("open the handler tab", chromedp.Click(chromedp.CSS(`#tab-handler`)))
-	eval("pick the unit", fmt.Sprintf(`(() => { const s = document.getElementById('handler-unit');
-		s.value = %q; s.dispatchEvent(new Event('change')); return s.value; })()`, c.Unit))
-	wait("the case in the inbox", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') !== null && document.querySelector('#q-handler li[data-case-id=%q]') !== null`, id, hostile))
+	if got := eval("unit", `document.getElementById('handler-unit').value`); got != unit {
+		t.Errorf("the inbox is of unit %q; want the handler's %q", got, unit)
+	}
+	if got := eval("actor input", `String(document.querySelectorAll('#actor, input[name=actor]').length)`); got != "0" {
+		t.Errorf("the page still asks for an actor (%s inputs)", got)
+	}
+	wait("the cases in the inbox", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') !== null && document.querySelector('#q-handler li[data-case-id=%q]') !== null`, id, hostile))
 	if got := eval("hostile title", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q] .case-title').textContent`, hostile)); got != xssTitle {
 		t.Errorf("hostile title shows as %q, want the payload as text", got)
 	}
@@ -67,23 +70,21 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	if got := eval("explanation", `document.querySelector('#detail .explain').textContent`); got == "" || got == "—" {
 		t.Errorf("dispatch explanation = %q; want the Chinese text", got)
 	}
-	do("name the actor", chromedp.SendKeys(chromedp.CSS(`#actor`), "张三"))
 	for _, step := range []struct{ action, state string }{{"accept", "accepted"}, {"start", "in_progress"}} {
-		do(step.action, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#detail button[data-action=%s]`, step.action))),
-			chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+		p.clickCurrent(step.action, fmt.Sprintf(`#detail button[data-action=%s]`, step.action))
+		p.clickCurrent("confirm "+step.action, `#action-form button[type=submit]`)
 		wait(step.state, fmt.Sprintf(`document.querySelector('#detail[data-state=%q]') !== null`, step.state))
 	}
 
 	// A merge into itself: the API refuses it, and its reason shows by the
 	// form with the field marked.
-	do("merge into itself", chromedp.Click(chromedp.CSS(`#detail button[data-action=merge]`)),
-		chromedp.SendKeys(chromedp.CSS(`#action-form input[name=parent_id]`), id),
+	p.clickCurrent("merge", `#detail button[data-action=merge]`)
+	do("merge into itself", chromedp.SendKeys(chromedp.CSS(`#action-form input[name=parent_id]`), id),
 		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
 	wait("the API's refusal", `!document.getElementById('action-error').hidden`)
 	if got := eval("refusal", `document.getElementById('action-error').textContent + '|' + document.querySelector('#action-form input[name=parent_id]').getAttribute('aria-invalid')`); !strings.Contains(got, "merged into itself") || !strings.HasSuffix(got, "|true") {
 		t.Errorf("refusal shows %q; want the API's detail and the parent id marked", got)
 	}
-	refused := fmt.Sprintf("%s/api/v1/cases/%s/transitions", base, id)
 
 	// A resolve without a reply is stopped before it is sent.
 	do("resolve empty", chromedp.Click(chromedp.CSS(`#detail button[data-action=resolve]`)),
@@ -97,23 +98,20 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
 	wait("resolved", `document.querySelector('#detail[data-state="resolved"]') !== null`)
 
-	var got struct{ State, Reply string }
-	getJSON(t, base+"/api/v1/cases/"+id, &got)
-	if got.State != "resolved" || got.Reply != reply {
+	if got := handler.caseOf(id); got.State != "resolved" || got.Reply != reply {
 		t.Errorf("case after the buttons = %+v; want resolved with the reply", got)
 	}
-	var hist struct {
-		Events []struct{ Action, Actor string }
-	}
-	getJSON(t, base+"/api/v1/cases/"+id+"/history", &hist)
 	var mine []string
-	for _, e := range hist.Events {
-		if e.Actor == "张三" {
+	for _, e := range handler.history(id) {
+		if e.Actor == handlerJiangan {
 			mine = append(mine, e.Action)
+			if e.ActorUnit != unit {
+				t.Errorf("event %s by %s recorded unit %q; want %q", e.Action, e.Actor, e.ActorUnit, unit)
+			}
 		}
 	}
 	if strings.Join(mine, ",") != "accept,start,resolve" {
-		t.Errorf("actions by the workbench's actor = %v; want accept, start, resolve", mine)
+		t.Errorf("actions recorded as the signed-in handler = %v; want accept, start, resolve", mine)
 	}
 	if n := eval("injected", `String(document.querySelectorAll('#queues img, #queues script, #detail img, #detail script').length) + (document.body.dataset.pwned || "")`); n != "0" {
 		t.Errorf("the hostile title made elements or ran (count+flag %q)", n)
@@ -121,108 +119,149 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	// The resolved case left the inbox; the hostile one is still there.
 	wait("the inbox refreshed", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') === null`, id))
 
-	saveShot(t, ctx, "workbench.png")
-
-	// Chromium logs every refused request; the one refusal asked for
-	// above is expected, anything else is a failure.
-	var bad []string
-	expected := 0
-	for _, m := range msgs.errors() {
-		if strings.Contains(m, "status of 422") && strings.Contains(m, refused) {
-			expected++
-			continue
-		}
-		bad = append(bad, m)
-	}
-	if expected != 1 {
-		t.Errorf("saw %d refused transitions in the console, want exactly the merge into itself", expected)
+	p.shot("workbench.png")
+	merge := expected{422, fmt.Sprintf("/api/v1/cases/%s/transitions", id)}
+	bad, seen := msgs.unexpected(merge)
+	if seen[merge] != 1 {
+		t.Errorf("saw %d refused transitions in the console, want exactly the merge into itself", seen[merge])
 	}
 	if len(bad) > 0 {
 		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
 	}
 }
 
-// TestWorkbenchQueuesInBrowser checks the dispatcher's and the
-// supervisor's views: a case no rule covers waits in 待分拨 and is
-// dispatched from the page with the unit select; a case whose summoned
-// unit has not reported shows under 吹哨未报到.
+// TestWorkbenchDispatchAndResolveInBrowser works one case through the
+// workbench as two people: the dispatcher (who sees only the dispatcher's
+// queues) dispatches a case no rule covers to a handler's unit and signs
+// out with the header's button; the handler signs in, finds it in the
+// inbox, and accepts, starts and resolves it. The history names each.
+func TestWorkbenchDispatchAndResolveInBrowser(t *testing.T) {
+	requireBrowser(t)
+	base, _ := startNode(t)
+	agent := signInAPI(t, base, "agent")
+	handler := signInAPI(t, base, handlerJiangan)
+	unit := handler.me.User.Unit
+	id := agent.manualCase("无地址的诉求：楼道堆放杂物")
+
+	p := openPage(t, 1280, 900)
+	do, eval, wait := p.do, p.eval, p.wait
+	p.signIn(base, "dispatcher", "/workbench.html")
+	wait("ready", `document.body.dataset.ready === "true"`)
+	p.msgs.probe(t, p.ctx)
+	if got := eval("tabs", `[...document.querySelectorAll('.tabs button[data-tab]')].filter(b => !b.hidden).map(b => b.dataset.tab).join(',') + '|' + location.hash`); got != "dispatcher|#dispatcher" {
+		t.Errorf("a dispatcher sees the tabs and hash %q; want only the dispatcher's", got)
+	}
+	if got := eval("header", `document.getElementById('session-name').textContent + '|' + document.getElementById('session-roles').textContent`); !strings.HasSuffix(got, "|分拨员") || strings.HasPrefix(got, "|") {
+		t.Errorf("the header shows %q; want the dispatcher's name and 分拨员", got)
+	}
+	wait("the manual case", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') !== null`, id))
+	p.clickCurrent("the manual case", fmt.Sprintf(`#q-manual li[data-case-id=%q]`, id))
+	p.clickCurrent("its dispatch button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=dispatch]`, id))
+	do("dispatch it to the handler's unit",
+		chromedp.SetValue(chromedp.CSS(`#action-form select[name=unit]`), unit),
+		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
+	wait("dispatched", `document.querySelector('#detail[data-state="dispatched"]') !== null`)
+	wait("the manual queue emptied", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') === null`, id))
+	if c := handler.caseOf(id); c.State != "dispatched" || c.Unit != unit {
+		t.Fatalf("case after the dispatcher = %+v; want dispatched to %s", c, unit)
+	}
+	p.shot("dispatcher.png")
+
+	do("sign out", chromedp.Click(chromedp.CSS(`#signout`)))
+	wait("the sign-in page", `location.pathname === "/signin.html" && document.body.dataset.ready === "true"`)
+	p.signIn(base, handlerJiangan, "/workbench.html#handler")
+	wait("the case in the inbox", fmt.Sprintf(`document.querySelector('#q-handler li[data-case-id=%q]') !== null`, id))
+	p.clickCurrent("open the case", fmt.Sprintf(`#q-handler li[data-case-id=%q]`, id))
+	for _, step := range []struct{ action, state string }{{"accept", "accepted"}, {"start", "in_progress"}, {"resolve", "resolved"}} {
+		p.clickCurrent(step.action, fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=%s]`, id, step.action))
+		if step.action == "resolve" {
+			do("the reply", chromedp.SendKeys(chromedp.CSS(`#action-form textarea[name=reply]`), "已清理楼道杂物。"))
+		}
+		p.clickCurrent("confirm "+step.action, `#action-form button[type=submit]`)
+		wait(step.state, fmt.Sprintf(`document.querySelector('#detail[data-state=%q]') !== null`, step.state))
+	}
+	p.shot("handler.png")
+
+	var got []string
+	for _, e := range handler.history(id) {
+		got = append(got, e.Action+":"+e.Actor)
+	}
+	want := "dispatch:dispatcher,accept:" + handlerJiangan + ",start:" + handlerJiangan + ",resolve:" + handlerJiangan
+	if !strings.HasSuffix(strings.Join(got, ","), want) {
+		t.Errorf("history = %v; want it to end %s", got, want)
+	}
+	p.noErrors()
+}
+
+// TestWorkbenchOtherUnitsCaseInBrowser: a handler who opens another
+// unit's case by its id in the address sees "not found" — the API
+// answered 404, as for a case that does not exist — while its own unit's
+// case opens the same way.
+func TestWorkbenchOtherUnitsCaseInBrowser(t *testing.T) {
+	requireBrowser(t)
+	base, reqs := startNode(t)
+	agent, dispatcher := signInAPI(t, base, "agent"), signInAPI(t, base, "dispatcher")
+	mineUnit := signInAPI(t, base, handlerJiangan).me.User.Unit
+	otherUnit := signInAPI(t, base, handlerWuchang).me.User.Unit
+	own, other := agent.manualCase("本单位案件"), agent.manualCase("他单位案件")
+	dispatcher.dispatch(own, mineUnit)
+	dispatcher.dispatch(other, otherUnit)
+
+	p := openPage(t, 1280, 900)
+	p.signIn(base, handlerJiangan, "/workbench.html?case="+other)
+	p.wait("the answer", `document.body.dataset.ready === "true"`)
+	p.wait("not found", fmt.Sprintf(`document.querySelector('#detail[data-not-found=%q]') !== null`, other))
+	if got := p.eval("message", `document.getElementById('detail').textContent`); !strings.Contains(got, "未找到案件 "+other) {
+		t.Errorf("the detail says %q; want 未找到案件 %s", got, other)
+	}
+	if got := p.eval("leak", `document.getElementById('detail').textContent + document.getElementById('queues').textContent`); strings.Contains(got, "他单位案件") {
+		t.Errorf("the other unit's case title shows on the page: %q", got)
+	}
+	answered := reqs.find("GET", "/api/v1/cases/"+other)
+	if len(answered) == 0 {
+		t.Fatalf("the page never asked for %s", other)
+	}
+	for _, r := range answered {
+		if r.Status != http.StatusNotFound {
+			t.Errorf("GET /api/v1/cases/%s answered %d; want 404", other, r.Status)
+		}
+	}
+	p.shot("not-found.png")
+
+	p.do("open the own case by hash", chromedp.Navigate(base+"/workbench.html#case="+own))
+	p.wait("the own case", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] button[data-action=accept]') !== null`, own))
+	p.noErrors(expected{404, "/api/v1/cases/" + other})
+}
+
+// TestWorkbenchQueuesInBrowser checks the supervisor's view: a case whose
+// summoned unit has not reported shows under 吹哨未报到, with the summon
+// form on it.
 func TestWorkbenchQueuesInBrowser(t *testing.T) {
 	requireBrowser(t)
 	base, _ := startNode(t)
-	manual := postJSON(t, base+"/api/v1/cases", `{"channel":"web","title":"无地址的诉求","description":"没有位置，规则无法覆盖",
-		"category":"01","actor":"web-1"}`)
-	summoned := seedCase(t, base, "13800138000", "河道漂浮物", 30.5431, 114.3160)
+	agent, supervisor := signInAPI(t, base, "agent"), signInAPI(t, base, "supervisor")
+	summoned := agent.seedCase("13800138000", "河道漂浮物", 30.5431, 114.3160)
 	var units struct{ Units []struct{ Code string } }
-	getJSON(t, base+"/api/v1/dispatch/units", &units)
+	supervisor.getJSON("/api/v1/dispatch/units", &units)
 	if len(units.Units) < 2 {
 		t.Fatalf("units = %+v", units)
 	}
-	caller := units.Units[0].Code
 	due := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
-	postJSON(t, base+"/api/v1/cases/"+summoned+"/transitions", fmt.Sprintf(`{"action":"summon","actor":"督办-1",
-		"payload":{"units":[%q],"due":%q}}`, caller, due))
+	supervisor.postJSON("/api/v1/cases/"+summoned+"/transitions", fmt.Sprintf(`{"action":"summon","payload":{"units":[%q],"due":%q}}`, units.Units[0].Code, due))
 
 	p := openPage(t, 1280, 900)
-	ctx, msgs := p.ctx, p.msgs
-	do, wait := p.do, p.wait
-
-	clickCurrent := p.clickCurrent
-
-	do("open the workbench", chromedp.Navigate(base+"/workbench.html#dispatcher"))
-	wait("ready", `document.body.dataset.ready === "true"`)
-	msgs.probe(t, ctx)
-	wait("the manual case", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') !== null`, manual))
-
-	target := units.Units[1].Code
-	clickCurrent("the manual case", fmt.Sprintf(`#q-manual li[data-case-id=%q]`, manual))
-	clickCurrent("its dispatch button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=dispatch]`, manual))
-	do("dispatch it",
-		chromedp.SetValue(chromedp.CSS(`#action-form select[name=unit]`), target),
-		chromedp.SendKeys(chromedp.CSS(`#actor`), "分拨员-1"),
-		chromedp.Click(chromedp.CSS(`#action-form button[type=submit]`)))
-	wait("dispatched", `document.querySelector('#detail[data-state="dispatched"]') !== null`)
-	wait("the manual queue emptied", fmt.Sprintf(`document.querySelector('#q-manual li[data-case-id=%q]') === null`, manual))
-	var c struct{ State, Unit string }
-	getJSON(t, base+"/api/v1/cases/"+manual, &c)
-	if c.State != "dispatched" || c.Unit != target {
-		t.Errorf("manual case after dispatch = %+v; want dispatched to %s", c, target)
+	p.signIn(base, "supervisor", "/workbench.html#supervisor")
+	p.wait("ready", `document.body.dataset.ready === "true"`)
+	p.msgs.probe(t, p.ctx)
+	if got := p.eval("tabs", `[...document.querySelectorAll('.tabs button[data-tab]')].filter(b => !b.hidden).map(b => b.dataset.tab).join(',')`); got != "supervisor" {
+		t.Errorf("a supervisor sees the tabs %q; want only supervisor", got)
 	}
-
-	do("open the supervisor tab", chromedp.Click(chromedp.CSS(`#tab-supervisor`)))
-	wait("the summoned case", fmt.Sprintf(`document.querySelector('#q-summons li[data-case-id=%q]') !== null`, summoned))
-	clickCurrent("the summoned case", fmt.Sprintf(`#q-summons li[data-case-id=%q]`, summoned))
-	clickCurrent("its summon button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=summon]`, summoned))
-	wait("the summon form", `document.querySelector('#action-form input[name=units]') !== null && document.querySelector('#action-form input[name=due]') !== null`)
-	saveShot(t, ctx, "workbench-supervisor.png")
-	if bad := msgs.errors(); len(bad) > 0 {
-		t.Errorf("the page logged errors or threw:\n%s", strings.Join(bad, "\n"))
-	}
-}
-
-// postJSON posts body and returns the id of the case in the answer (a
-// created case, or a transition's case).
-func postJSON(t *testing.T, url, body string) string {
-	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
-	}
-	var v struct {
-		ID   string
-		Case struct{ ID string }
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	if v.ID == "" {
-		return v.Case.ID
-	}
-	return v.ID
+	p.wait("the summoned case", fmt.Sprintf(`document.querySelector('#q-summons li[data-case-id=%q]') !== null`, summoned))
+	p.clickCurrent("the summoned case", fmt.Sprintf(`#q-summons li[data-case-id=%q]`, summoned))
+	p.clickCurrent("its summon button", fmt.Sprintf(`#detail[data-case-id=%q] button[data-action=summon]`, summoned))
+	p.wait("the summon form", `document.querySelector('#action-form input[name=units]') !== null && document.querySelector('#action-form input[name=due]') !== null`)
+	p.shot("workbench-supervisor.png")
+	p.noErrors()
 }
 
 // TestWorkbenchPageStatic checks, without a browser, what the CSP and the
@@ -240,7 +279,7 @@ func TestWorkbenchPageStatic(t *testing.T) {
 		return rec.Body.String()
 	}
 	page := get("/workbench.html")
-	for _, want := range []string{`<script src="workbench.js"></script>`, `href="workbench.css"`, `href="console.css"`, `lang="zh-CN"`} {
+	for _, want := range []string{`<script src="console.js"></script>` + "\n" + `<script src="workbench.js"></script>`, `href="workbench.css"`, `href="console.css"`, `lang="zh-CN"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("workbench.html lacks %s", want)
 		}
@@ -258,22 +297,4 @@ func TestWorkbenchPageStatic(t *testing.T) {
 	if !strings.Contains(get("/"), `href="workbench.html"`) {
 		t.Error("index.html does not link to the workbench")
 	}
-}
-
-// saveShot saves a full-page PNG in YIWANG_ARTIFACTS (or a temporary directory).
-func saveShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	dir := os.Getenv("YIWANG_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
 }

@@ -1,109 +1,200 @@
 "use strict";
-// The console talks only to the public API. All text from the API is put
-// into the page with textContent, never as HTML.
-const STATES = { received: "受理", dispatched: "派单", accepted: "签收", in_progress: "办理", resolved: "办结",
-  verified: "回访", closed: "结案", returned: "退单", suspended: "挂起", merged: "合并", voided: "作废" };
-const CHANNELS = { hotline: "12345热线", web: "网站", app: "移动端", open311: "Open311", grid: "网格员",
-  enterprise: "企业", sensor: "感知告警", other: "其他" };
-const CLOCKS = { dispatch: "派单时限", sign_off: "签收时限", on_site: "到场时限", resolve: "办结时限", reply: "答复时限" };
-let cursor = "";
-let unitNames = {};
+// Shared by every signed-in console page; load it before the page's own
+// script. It
+//   - wraps window.fetch so that every request to this origin sends the
+//     session cookie and, for unsafe methods, the X-CSRF-Token header
+//     (the token comes from GET /api/v1/auth/me);
+//   - sends the user to signin.html?next=<this page> when the API answers
+//     401 (not signed in, session ended, user disabled);
+//   - shows who is signed in (name, unit, roles) in the page's header,
+//     with a sign-out button;
+//   - hides elements marked data-roles="a b" unless the user has one of
+//     those roles (admin sees everything), and shows data-unless-roles
+//     notes to the others. This only tidies the page: the server decides
+//     what a user may do and see.
+// Everything it exposes is on window.Yiwang; nothing else is global, so
+// page scripts may use any top-level names. Text from the API goes into
+// the page with textContent, never as HTML.
+(function () {
+  const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+  const ROLES = {
+    admin: ["管理员", "Administrator"], dispatcher: ["分拨员", "Dispatcher"], handler: ["承办人", "Handler"],
+    supervisor: ["督办", "Supervisor"], agent: ["12345坐席", "12345 agent"], inspector: ["网格员", "Grid inspector"],
+    commander: ["指挥长", "Commander"], analyst: ["分析员", "Analyst"], device: ["设备", "Device"]
+  };
+  const T = {
+    zh: { signout: "退出", signingOut: "正在退出…", unavailable: "无法获取登录信息", signedIn: "当前用户" },
+    en: { signout: "Sign out", signingOut: "Signing out…", unavailable: "Sign-in details unavailable", signedIn: "Signed in" }
+  };
+  const nativeFetch = window.fetch.bind(window);
+  let session = null; // the promise of GET /api/v1/auth/me
+  let leaving = false;
 
-async function loadUnits() {
-  try {
-    const u = await getJSON("/api/v1/dispatch/units");
-    for (const x of u.units) unitNames[x.code] = x.name;
-  } catch (e) { /* names are a convenience; codes still show */ }
-}
-function unitName(code) { return code ? (unitNames[code] || code) : "—"; }
-function worstColour(c) {
-  let worst = "";
-  for (const k of c.clocks || []) {
-    if (k.colour === "red") return "red";
-    if (k.colour === "yellow") worst = "yellow";
+  function lang() {
+    try { return localStorage.getItem("yiwang.lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; }
   }
-  return worst;
-}
+  function t(k) { return T[lang()][k]; }
+  function roleName(r) { return ROLES[r] ? ROLES[r][lang() === "en" ? 1 : 0] : r; }
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-function fmt(t) { return t ? new Date(t).toLocaleString("zh-CN", { hour12: false }) : ""; }
-
-async function getJSON(url) {
-  const r = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!r.ok) throw new Error(url + ": " + r.status);
-  return r.json();
-}
-
-async function load(reset) {
-  const f = new FormData(document.getElementById("filters"));
-  const p = new URLSearchParams();
-  for (const [k, v] of f) if (v) p.set(k, v);
-  p.set("limit", "50");
-  if (!reset && cursor) p.set("cursor", cursor);
-  const page = await getJSON("/api/v1/cases?" + p);
-  const rows = document.getElementById("rows");
-  if (reset) rows.replaceChildren();
-  for (const c of page.cases) {
-    const tr = el("tr");
-    tr.append(el("td", c.id), el("td", c.title));
-    const st = el("td"); st.append(el("span", STATES[c.state] || c.state, "state")); tr.append(st);
-    tr.append(el("td", CHANNELS[c.channel] || c.channel), el("td", unitName(c.unit)), el("td", fmt(c.created_at)));
-    const colour = worstColour(c);
-    if (colour) tr.classList.add("clock-" + colour);
-    tr.addEventListener("click", () => show(c.id));
-    rows.append(tr);
+  function urlOf(input) {
+    try { return new URL(input instanceof Request ? input.url : String(input), location.href); } catch (e) { return null; }
   }
-  cursor = page.next_cursor || "";
-  document.getElementById("more").hidden = !cursor;
-}
+  function ours(u) { return u !== null && u.origin === location.origin; }
 
-async function show(id) {
-  const [c, hist] = await Promise.all([getJSON("/api/v1/cases/" + encodeURIComponent(id)),
-    getJSON("/api/v1/cases/" + encodeURIComponent(id) + "/history")]);
-  const d = document.getElementById("detail");
-  d.replaceChildren();
-  d.hidden = false;
-  d.append(el("h2", c.title), el("p", c.id + " · " + (STATES[c.state] || c.state), "muted"));
-  const dl = el("dl");
-  const loc = c.location || {};
-  for (const [k, v] of [["类别", c.category], ["渠道", CHANNELS[c.channel] || c.channel], ["紧急程度", c.severity],
-    ["承办单位", unitName(c.unit)], ["位置", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
-    ["地址", loc.address || "—"], ["反映人电话", (c.reporter || {}).phone || "—"]]) {
-    dl.append(el("dt", k), el("dd", v));
+  // toSignIn leaves for the sign-in page, which comes back here after.
+  function toSignIn() {
+    if (leaving) return;
+    leaving = true;
+    const next = location.pathname + location.search + location.hash;
+    location.assign("signin.html?next=" + encodeURIComponent(next));
   }
-  d.append(dl, el("pre", c.description));
-  if ((c.clocks || []).length) {
-    d.append(el("h3", "时限"));
-    const ul = el("ul", undefined, "clocks");
-    for (const k of c.clocks) {
-      const li = el("li", (CLOCKS[k.clock] || k.clock) + "：" + fmt(k.due) + "（" + (k.left_seconds < 0 ? "已超时 " : "剩余 ") + k.left + (k.paused ? "，已暂停" : "") + "）", "clock-" + k.colour);
-      ul.append(li);
+
+  // me fetches the signed-in user and the CSRF token once per page (again
+  // after a refresh()).
+  function me(refresh) {
+    if (!session || refresh) {
+      session = nativeFetch("/api/v1/auth/me", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(async (r) => {
+          if (r.status === 401) {
+            toSignIn();
+            return new Promise(() => {}); // the page is leaving
+          }
+          if (!r.ok) throw new Error("GET /api/v1/auth/me: HTTP " + r.status);
+          return r.json();
+        });
     }
-    d.append(ul);
+    return session;
   }
-  if (c.reply) d.append(el("h3", "答复"), el("pre", c.reply));
-  d.append(el("h3", "办理过程"));
-  const ol = el("ol");
-  for (const e of hist.events || hist) {
-    const li = el("li");
-    li.append(el("div", fmt(e.at) + " · " + e.action + " · " + (STATES[e.to] || e.to)), el("div", e.actor + (e.note ? "：" + e.note : ""), "muted"));
-    ol.append(li);
+
+  async function isCSRFProblem(r) {
+    if (r.status !== 403) return false;
+    try {
+      const p = await r.clone().json();
+      return typeof p.type === "string" && /\/csrf$/.test(p.type);
+    } catch (e) { return false; }
   }
-  d.append(ol);
-}
 
-// The situation screen's drill-down links here with ?area=CODE (and other
-// list filters); carry them into the form.
-for (const [k, v] of new URLSearchParams(location.search)) {
-  const input = document.getElementById("filters").elements.namedItem(k);
-  if (input) input.value = v;
-}
+  window.fetch = async function (input, init) {
+    const u = urlOf(input);
+    if (!ours(u)) return nativeFetch(input, init);
+    const opts = Object.assign({}, init || {});
+    const method = String(opts.method || (input instanceof Request ? input.method : "GET")).toUpperCase();
+    const headers = new Headers(opts.headers || (input instanceof Request ? input.headers : undefined));
+    opts.credentials = "same-origin";
+    const signin = u.pathname === "/api/v1/auth/signin";
+    const needsToken = !SAFE.has(method) && !signin && !headers.has("Authorization");
+    if (needsToken) headers.set("X-CSRF-Token", (await me()).csrf_token);
+    opts.headers = headers;
+    let r = await nativeFetch(input, opts);
+    // A token that went stale (signed in again in another tab): fetch
+    // the current one and try once more.
+    if (needsToken && typeof opts.body !== "object" && !(input instanceof Request) && await isCSRFProblem(r)) {
+      headers.set("X-CSRF-Token", (await me(true)).csrf_token);
+      r = await nativeFetch(input, opts);
+    }
+    if (r.status === 401 && !signin) {
+      toSignIn();
+      return new Promise(() => {}); // the page is leaving; nothing to show
+    }
+    return r;
+  };
 
-document.getElementById("filters").addEventListener("submit", (ev) => { ev.preventDefault(); load(true); });
-document.getElementById("more").addEventListener("click", () => load(false));
-loadUnits().then(() => load(true)).catch((e) => { document.getElementById("rows").replaceChildren(el("tr", String(e))); });
+  function hasRole(user, roles) {
+    const mine = (user && user.roles) || [];
+    if (mine.includes("admin")) return true;
+    return roles.some((r) => mine.includes(r));
+  }
+
+  function roleList(s) { return s.split(/\s+/).filter(Boolean); }
+
+  // applyRoles hides every element with data-roles the user has none of,
+  // and shows every element with data-unless-roles (a note saying what
+  // the page is for) only to users who have none of those.
+  function applyRoles(user, root) {
+    for (const e of (root || document).querySelectorAll("[data-roles]")) e.hidden = !hasRole(user, roleList(e.dataset.roles));
+    for (const e of (root || document).querySelectorAll("[data-unless-roles]")) e.hidden = hasRole(user, roleList(e.dataset.unlessRoles));
+  }
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  let current = null;
+  function renderBar() {
+    const header = document.querySelector("header");
+    if (!header) return;
+    let bar = document.getElementById("session");
+    if (!bar) {
+      bar = el("div", undefined, "session");
+      bar.id = "session";
+      header.append(bar);
+    }
+    bar.replaceChildren();
+    if (!current) {
+      bar.append(el("span", t("unavailable"), "session-error"));
+      return;
+    }
+    const u = current.user;
+    const who = el("span", u.name || u.login, "who");
+    who.id = "session-name";
+    who.title = t("signedIn") + ": " + u.login;
+    const unit = el("span", u.unit_name || u.unit, "unit");
+    unit.id = "session-unit";
+    unit.title = u.unit;
+    const roles = el("span", (u.roles || []).map(roleName).join("、"), "roles");
+    roles.id = "session-roles";
+    const out = el("button", t("signout"), "signout");
+    out.type = "button";
+    out.id = "signout";
+    out.addEventListener("click", () => signOut(out));
+    bar.append(who, unit, roles, out);
+  }
+
+  async function signOut(button) {
+    button.disabled = true;
+    button.textContent = t("signingOut");
+    try {
+      await fetch("/api/v1/auth/signout", { method: "POST", headers: { Accept: "application/json" } });
+    } finally {
+      leaving = true;
+      location.assign("signin.html");
+    }
+  }
+
+  const ready = me().then((s) => {
+    current = s;
+    document.body.dataset.user = s.user.login;
+    renderBar();
+    applyRoles(s.user);
+    return s;
+  }, (e) => {
+    renderBar();
+    throw e;
+  });
+  ready.catch((e) => console.warn("console:", e.message)); // shown in the bar; pages handle it too
+  document.addEventListener("yiwang:lang", renderBar);
+
+  // subtree lists the codes of a unit and every unit below it, from the
+  // unit directory (GET /api/v1/dispatch/units).
+  function subtree(units, root) {
+    const kids = {};
+    for (const u of units) (kids[u.parent || ""] = kids[u.parent || ""] || []).push(u.code);
+    const out = [];
+    const walk = (c) => { out.push(c); for (const k of kids[c] || []) walk(k); };
+    if (units.some((u) => u.code === root)) walk(root);
+    return out;
+  }
+
+  window.Yiwang = Object.freeze({
+    // session resolves to {user, csrf_token} once the user is known.
+    session: ready,
+    hasRole,
+    applyRoles,
+    roleName,
+    subtree,
+    signOut: () => signOut(document.getElementById("signout") || el("button"))
+  });
+})();

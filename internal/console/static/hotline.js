@@ -12,7 +12,6 @@ const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
 const FIELDS = { "reporter.phone": "phone", "caller.phone": "phone", "reporter.name": "name", "caller.name": "name",
   title: "title", description: "description", note: "description", category: "category", severity: "severity",
   location: "address", "location.address": "address", "location.lat": "lat", "location.lon": "lon", actor: "actor" };
-const ACTOR_KEY = "yiwang.hotline.actor";
 
 const form = document.getElementById("call-form");
 const submitButton = document.getElementById("submit");
@@ -272,15 +271,13 @@ async function attachCall(c, button) {
   if (busy) return;
   clearError();
   const phone = phoneValue();
-  const actor = field("actor").value.trim();
   const note = [field("title").value.trim(), field("description").value.trim()].filter(Boolean).join("\n");
   if (!phone) return showError("请先输入有效的来电号码（5 至 20 位数字）", "phone");
   if (!note) return showError("请先填写标题或诉求内容，作为本次来电记录", "description");
-  if (!actor) return showError("请填写坐席工号", "actor");
   busy = true;
   button.disabled = true;
   try {
-    const body = { caller: { phone, name: field("name").value.trim() }, note, actor };
+    const body = { caller: { phone, name: field("name").value.trim() }, note }; // the server records the signed-in agent
     const [r] = await api("POST", "/api/v1/cases/" + encodeURIComponent(c.id) + "/calls", body, formKey);
     showResult("merged", r.case, "来电已并入案件", r.event.note);
     scheduleContext();
@@ -298,11 +295,9 @@ function buildCase() {
   const phone = field("phone").value.trim();
   const title = field("title").value.trim();
   const category = field("category").value;
-  const actor = field("actor").value.trim();
   if (!phoneValue()) return showError("请输入有效的来电号码（5 至 20 位数字）", "phone");
   if (!title) return showError("请填写标题", "title");
   if (!category) return showError("请选择类别", "category");
-  if (!actor) return showError("请填写坐席工号", "actor");
   const pt = point();
   if (pt === undefined) return showError("纬度和经度须同时填写，且为有效数字", "lat");
   const location = {};
@@ -311,7 +306,7 @@ function buildCase() {
   if (pt) { location.lat = pt.lat; location.lon = pt.lon; }
   return {
     title, description: field("description").value.trim(), category, severity: field("severity").value,
-    location, reporter: { phone, name: field("name").value.trim() }, actor,
+    location, reporter: { phone, name: field("name").value.trim() },
   };
 }
 
@@ -374,14 +369,9 @@ function newCall() {
   clearError();
   formKey = newKey();
   renderCategories("");
-  restoreActor();
   document.getElementById("result").hidden = true;
   loadContext();
   field("phone").focus();
-}
-
-function restoreActor() {
-  try { field("actor").value = localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* storage may be off */ }
 }
 
 async function loadUnits() {
@@ -394,11 +384,7 @@ async function loadUnits() {
 form.addEventListener("submit", submitCase);
 for (const name of ["phone", "address", "lat", "lon"]) field(name).addEventListener("input", scheduleContext);
 field("category_filter").addEventListener("input", (ev) => renderCategories(ev.target.value));
-field("actor").addEventListener("change", () => {
-  try { localStorage.setItem(ACTOR_KEY, field("actor").value.trim()); } catch (e) { /* storage may be off */ }
-});
 for (const e of form.elements) e.addEventListener("input", () => e.removeAttribute("aria-invalid"));
 document.getElementById("new-call").addEventListener("click", newCall);
-restoreActor();
 Promise.all([loadUnits(), loadCategories()]).then(() => { document.body.dataset.ready = "true"; })
   .catch((e) => showError("加载类别失败：" + e.message));

@@ -221,6 +221,7 @@
   $('lang').addEventListener('click', () => {
     lang = lang === 'zh' ? 'en' : 'zh';
     localStorage.setItem('yiwang.lang', lang);
+    document.dispatchEvent(new Event('yiwang:lang')); // console.js redraws who is signed in
     render();
     drawMap().catch(report);
   });
@@ -228,5 +229,8 @@
   window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
   tick();
   setInterval(tick, 1000);
-  load().then(listen).catch(report);
+  // The live stream is for the roles that watch the city; the others see
+  // the figures, reloaded when they come back to the page.
+  const STREAM_ROLES = ['dispatcher', 'supervisor', 'commander', 'analyst', 'agent'];
+  load().then(() => window.Yiwang.session).then((s) => { if (window.Yiwang.hasRole(s.user, STREAM_ROLES)) listen(); }).catch(report);
 })();

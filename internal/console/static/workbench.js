@@ -14,7 +14,6 @@ const SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意",
 const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
 const INBOX = ["dispatched", "accepted", "in_progress", "suspended"];
 const COLOUR_RANK = { red: 0, yellow: 1, green: 2, "": 3 };
-const ACTOR_KEY = "yiwang.workbench.actor";
 const UNIT_KEY = "yiwang.workbench.unit";
 // FIELDS maps a problem's field to the form input it is about.
 const FIELDS = { "payload.unit": "unit", "payload.reason": "reason", "payload.reply": "reply",
@@ -26,6 +25,7 @@ let unitNames = {};
 let tab = "dispatcher";
 let current = null; // the case shown in the detail panel
 let busy = false;
+let user = null; // the signed-in user (console.js); the server records it as the actor
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -215,8 +215,19 @@ async function refresh() {
   }
 }
 
+// allowedTabs are the tabs of the user's roles (console.js hides the rest).
+function allowedTabs() {
+  return [...document.querySelectorAll(".tabs button[data-tab]")].filter((b) => !b.hidden).map((b) => b.dataset.tab);
+}
+
 function selectTab(name) {
-  if (!LOADERS[name]) name = "dispatcher";
+  const allowed = allowedTabs();
+  if (!allowed.length) {
+    document.getElementById("no-views").hidden = false;
+    for (const p of document.querySelectorAll(".pane")) p.hidden = true;
+    return Promise.resolve();
+  }
+  if (!LOADERS[name] || !allowed.includes(name)) name = allowed[0];
   tab = name;
   for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
   for (const p of document.querySelectorAll(".pane")) p.hidden = p.id !== "pane-" + name;
@@ -233,6 +244,7 @@ async function show(id) {
     [c, hist, acts] = await Promise.all([api("GET", "/api/v1/cases/" + enc), api("GET", "/api/v1/cases/" + enc + "/history"),
       api("GET", "/api/v1/cases/" + enc + "/actions")]);
   } catch (e) {
+    if (e.status === 404) return notFound(id);
     setStatus("读取案件失败：" + e.message);
     return;
   }
@@ -267,7 +279,7 @@ async function show(id) {
   for (const [k, v] of [["类别", c.category], ["紧急程度", SEVERITY[c.severity] || c.severity], ["承办单位", unitName(c.unit)],
     ["协办单位", (c.co_units || []).map(unitName).join("，") || "—"], ["受理时间", fmt(c.created_at)],
     ["位置", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
-    ["地址", loc.address || "—"], ["反映人电话", (c.reporter || {}).phone || "—"],
+    ["地址", loc.address || "—"], ["反映人", (c.reporter || {}).name || "—"], ["反映人电话", (c.reporter || {}).phone || "—"],
     ["退回 / 督办 / 重办", (c.returns || 0) + " / " + (c.supervisions || 0) + " / " + (c.reopens || 0)]]) {
     dl.append(el("dt", k), el("dd", v));
   }
@@ -317,6 +329,27 @@ async function show(id) {
     ol.append(li);
   }
   d.append(ol);
+}
+
+// notFound says so in the detail panel: the case does not exist, or it
+// is outside the user's scope (the API answers both alike).
+function notFound(id) {
+  current = null;
+  const d = document.getElementById("detail");
+  d.replaceChildren(el("p", "未找到案件 " + id + "：编号不存在，或不在您的办理范围内。", "error"));
+  d.hidden = false;
+  d.dataset.caseId = "";
+  d.dataset.notFound = id;
+  d.dataset.state = "";
+  setStatus("未找到案件 " + id);
+}
+
+// linkedCase is the case named in the address: ?case=ID or #case=ID.
+function linkedCase() {
+  const q = new URLSearchParams(location.search).get("case");
+  if (q) return q;
+  const m = /^#case=(.+)$/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : "";
 }
 
 // --- the action form: only what the action needs ---
@@ -428,7 +461,7 @@ function formError(f, message, fieldName) {
   p.textContent = message;
   p.hidden = false;
   const name = FIELDS[fieldName] || fieldName;
-  const input = name === "actor" ? document.getElementById("actor") : name && f.elements.namedItem(name);
+  const input = name && f.elements.namedItem(name);
   if (input && input.setAttribute) {
     input.setAttribute("aria-invalid", "true");
     input.focus();
@@ -442,9 +475,9 @@ function isoFrom(f, name) {
   return isNaN(t) ? undefined : t.toISOString();
 }
 
-function buildCommand(f, a, actor) {
+function buildCommand(f, a) {
   const val = (n) => { const e = f.elements.namedItem(n); return e && e.value !== undefined ? e.value.trim() : ""; };
-  const cmd = { action: a, actor, payload: {}, expect_version: current.version };
+  const cmd = { action: a, payload: {}, expect_version: current.version };
   switch (a) {
   case "dispatch": case "reassign": case "report": cmd.payload.unit = val("unit"); break;
   case "return": case "void": case "suspend": case "request_extension": case "refuse_extension": cmd.payload.reason = val("reason"); break;
@@ -490,9 +523,7 @@ function missingField(f, a, cmd) {
 
 async function submitAction(f, a, button) {
   if (busy) return;
-  const actor = document.getElementById("actor").value.trim();
-  if (!actor) return formError(f, "请先在页面右上角填写经办人", "actor");
-  const cmd = buildCommand(f, a, actor);
+  const cmd = buildCommand(f, a);
   const missing = missingField(f, a, cmd);
   if (missing) return formError(f, missing[1], missing[0]);
   busy = true;
@@ -525,26 +556,26 @@ async function loadUnits() {
     setStatus("单位名录加载失败：" + e.message);
   }
   const sel = document.getElementById("handler-unit");
-  for (const x of units) sel.append(new Option(x.name + " " + x.code, x.code));
+  // A handler's inbox is its own unit and the units below it.
+  const mine = user && !user.roles.includes("admin") ? new Set(Yiwang.subtree(units, user.unit)) : null;
+  for (const x of units) if (!mine || mine.has(x.code)) sel.append(new Option(x.name + " " + x.code, x.code));
+  if (mine && mine.has(user.unit)) sel.value = user.unit;
   try {
     const saved = localStorage.getItem(UNIT_KEY);
-    if (saved && unitNames[saved]) sel.value = saved;
+    if (saved && unitNames[saved] && (!mine || mine.has(saved))) sel.value = saved;
   } catch (e) { /* storage may be off */ }
 }
 
-const actorInput = document.getElementById("actor");
-try { actorInput.value = localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* storage may be off */ }
-actorInput.addEventListener("change", () => {
-  try { localStorage.setItem(ACTOR_KEY, actorInput.value.trim()); } catch (e) { /* storage may be off */ }
-});
-actorInput.addEventListener("input", () => actorInput.removeAttribute("aria-invalid"));
 document.getElementById("handler-unit").addEventListener("change", (ev) => {
   try { localStorage.setItem(UNIT_KEY, ev.target.value); } catch (e) { /* storage may be off */ }
   refresh();
 });
 for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.addEventListener("click", () => selectTab(b.dataset.tab));
 document.getElementById("refresh").addEventListener("click", refresh);
-loadUnits().then(() => selectTab(location.hash.slice(1))).then(() => { document.body.dataset.ready = "true"; });
+const linked = linkedCase();
+Yiwang.session.then((s) => { user = s.user; }, () => {})
+  .then(loadUnits).then(() => selectTab(linked ? "" : location.hash.slice(1)))
+  .then(() => linked && show(linked)).then(() => { document.body.dataset.ready = "true"; });
 // The lists age by the minute: reload the open tab every minute while the
 // page is visible.
 setInterval(() => { if (!document.hidden && !busy) refresh(); }, 60000);
