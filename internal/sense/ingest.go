@@ -100,18 +100,30 @@ func NewIngester(o IngestOptions) (*Ingester, error) {
 // Stats returns the counters and the quarantine.
 func (ing *Ingester) Stats() Stats { return ing.c.snapshot() }
 
-// Run hands queued batches to the sink until ctx ends.
+// Run hands queued batches to the sink until ctx ends, and then those
+// already queued (they were accepted: a write answered 204).
 func (ing *Ingester) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			for {
+				select {
+				case b := <-ing.queue:
+					ing.process(ctx, b)
+				default:
+					return ctx.Err()
+				}
+			}
 		case b := <-ing.queue:
-			ing.o.Sink.Process(ctx, b)
-			ing.c.processed.Add(int64(len(b.Readings)))
-			b.release()
+			ing.process(ctx, b)
 		}
 	}
+}
+
+func (ing *Ingester) process(ctx context.Context, b *Batch) {
+	ing.o.Sink.Process(ctx, b)
+	ing.c.processed.Add(int64(len(b.Readings)))
+	b.release()
 }
 
 // NewBatch takes a slot in the queue, or returns ErrBusy when all are

@@ -43,6 +43,10 @@ type Options struct {
 	MinHold time.Duration
 	// TSDB configures the store (Series is set from the registry).
 	TSDB tsdb.Options
+	// DataDir, when set, keeps the readings and the alarm state in files
+	// under it (see Checkpoint), read back by New: a restarted node goes
+	// on where it stopped.
+	DataDir string
 	// QueueBatches, MaxPast, MaxFuture, MaxBody: see IngestOptions.
 	QueueBatches       int
 	MaxPast, MaxFuture time.Duration
@@ -100,15 +104,20 @@ func New(o Options) (*Pipeline, error) {
 		o.TSDB.Retain = o.MaxPast
 	}
 	p := &Pipeline{Registry: o.Registry, o: o, engine: eng, rs: RuleSet{YAML: string(o.RulesYAML), Rules: eng.Len()}}
-	if p.DB, err = tsdb.New(o.TSDB); err != nil {
+	if p.DB, err = p.openDB(&o); err != nil {
 		return nil, fmt.Errorf("sense: %w", err)
 	}
-	if p.Alarms, err = alarm.New(alarm.Options{Cases: o.Cases, MinHold: o.MinHold, OnCase: o.OnCase, Logger: o.Logger, Now: o.Now}); err != nil {
+	if p.Alarms, err = alarm.New(alarm.Options{Cases: o.Cases, MinHold: o.MinHold, OnCase: o.OnCase, Logger: o.Logger, Now: o.Now,
+		Storage: alarmStorage(o.DataDir)}); err != nil {
 		return nil, fmt.Errorf("sense: %w", err)
 	}
 	p.Ingester, err = NewIngester(IngestOptions{Registry: o.Registry, Sink: p, QueueBatches: o.QueueBatches,
 		MaxPast: o.MaxPast, MaxFuture: o.MaxFuture, MaxBody: o.MaxBody, Now: o.Now})
 	if err != nil {
+		return nil, err
+	}
+	// Local files only: New has no context to pass.
+	if err := p.resume(context.Background()); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -247,11 +256,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			<-errc
 			<-errc
+			if err := p.closeData(context.WithoutCancel(ctx)); err != nil {
+				p.o.Logger.Error("saving sensor data failed", "err", err)
+			}
 			return ctx.Err()
 		case <-t.C:
 			now := p.o.Now()
 			p.Tick(now)
 			p.DB.Expire(now)
+			if err := p.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				p.o.Logger.ErrorContext(ctx, "checkpointing sensor data failed", "err", err)
+			}
 			if _, err := p.RefreshSensors(ctx); err != nil && ctx.Err() == nil {
 				p.o.Logger.WarnContext(ctx, "refreshing the sensor registry failed; keeping the sensors in force", "err", err)
 			}

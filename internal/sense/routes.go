@@ -58,7 +58,7 @@ func (p *Pipeline) Handler() http.Handler {
 
 func (p *Pipeline) stats(w http.ResponseWriter, _ *http.Request) {
 	d, l := p.DB.Counts()
-	writeJSON(w, http.StatusOK, map[string]any{"ingest": p.Ingester.Stats(), "store": p.DB.Size(),
+	writeJSON(w, http.StatusOK, map[string]any{"ingest": p.Ingester.Stats(), "store": p.DB.Size(), "disk": p.DB.Disk(),
 		"store_dropped": map[string]int64{"duplicate": d, "too_late": l}, "alarms": p.Alarms.Stats()})
 }
 
@@ -75,6 +75,10 @@ func (p *Pipeline) ack(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeErr(w, http.StatusConflict, err.Error())
 	default:
+		// An acknowledgement is kept at once, not at the next tick.
+		if err := p.Alarms.Save(r.Context()); err != nil {
+			p.o.Logger.ErrorContext(r.Context(), "saving alarm state failed", "err", err)
+		}
 		writeJSON(w, http.StatusOK, a)
 	}
 }
