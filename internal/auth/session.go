@@ -40,6 +40,13 @@ func validSecret(s string) bool {
 	if len(s) != 43 {
 		return false
 	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		// The decoder skips '\r' and '\n': check the alphabet first.
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
 	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil
 }
