@@ -31,6 +31,10 @@ type SenseOptions struct {
 	Rules io.Reader
 	// MinHold is the alarms' minimum hold; 0 means the default.
 	MinHold time.Duration
+	// DataDir, when set, keeps the readings and the alarm state there
+	// (sense.Options.DataDir), e.g. a directory next to the SQLite
+	// database; empty keeps them in memory only.
+	DataDir string
 }
 
 // Sense builds the sensor pipeline of the node: sensors are placed in
@@ -85,7 +89,8 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 		return nil, fmt.Errorf("loading sensor rules: %w", err)
 	}
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, ValidCategory: n.Taxonomy.Valid, Cases: n.Workflow,
-		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store, SensorChecks: checks})
+		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store, SensorChecks: checks,
+		DataDir: o.DataDir})
 	if err != nil {
 		return nil, fmt.Errorf("building sensor pipeline: %w", err)
 	}
