@@ -379,3 +379,26 @@ func TestPolicyRoles(t *testing.T) {
 		t.Error("conflicting patterns accepted")
 	}
 }
+
+func TestPurgeSessions(t *testing.T) {
+	s, c := newService(t)
+	ctx := context.Background()
+	h := stack(s)
+	old, _ := signIn(t, h, "agent")
+	c.add(SessionTTL - time.Minute)
+	fresh, _ := signIn(t, h, "analyst")
+	c.add(time.Minute)
+	n, err := s.PurgeSessions(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want 1", n, err)
+	}
+	if r := do(h, "GET", "/x", "", "Cookie", fresh); r.body != "analyst" {
+		t.Errorf("the fresh session was purged: %q", r.body)
+	}
+	if r := do(h, "GET", "/api/v1/cases", "", "Cookie", old); r.code != 401 {
+		t.Errorf("the expired session: %d", r.code)
+	}
+	if docs, _ := s.st.ListDocuments(ctx, sessionPrefix, "", 10); len(docs) != 1 {
+		t.Errorf("%d sessions stored, want 1", len(docs))
+	}
+}

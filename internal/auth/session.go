@@ -324,3 +324,31 @@ func (s *Service) Audit(ctx context.Context, limit int) ([]AuditRecord, error) {
 	}
 	return out, nil
 }
+
+// PurgeSessions deletes the sessions that have expired and returns how
+// many it deleted (Node.Serve runs it now and then; an expired session is
+// refused whether or not it was purged).
+func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
+	now := s.now()
+	n, after := 0, ""
+	for {
+		docs, err := s.st.ListDocuments(ctx, sessionPrefix, after, store.MaxDocumentPage)
+		if err != nil {
+			return n, fmt.Errorf("listing sessions: %w", err)
+		}
+		for _, d := range docs {
+			var ss session
+			if err := json.Unmarshal(d.Body, &ss); err == nil && now.Before(ss.ExpiresAt) {
+				continue
+			}
+			if err := s.st.DeleteDocument(ctx, d.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return n, fmt.Errorf("deleting session: %w", err)
+			}
+			n++
+		}
+		if len(docs) < store.MaxDocumentPage {
+			return n, nil
+		}
+		after = docs[len(docs)-1].Name
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"yiwang/internal/auth"
 )
@@ -59,4 +60,22 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return b.base.RoundTrip(r)
+}
+
+// purgeSessions deletes expired sessions every 10 minutes until ctx ends.
+func (n *Node) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if k, err := n.Auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("expired sessions not purged", "err", err)
+		} else if k > 0 {
+			n.log.Debug("expired sessions purged", "sessions", k)
+		}
+	}
 }

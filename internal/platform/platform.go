@@ -96,10 +96,10 @@ type Node struct {
 	Auth *auth.Service
 	// routes are the node's routes behind Auth's middleware (mount adds
 	// to them).
-	routes     http.Handler
-	log        *slog.Logger
-	stopSit    context.CancelFunc
-	stopDup    context.CancelFunc
+	routes  http.Handler
+	log     *slog.Logger
+	stopSit context.CancelFunc
+	stopDup context.CancelFunc
 }
 
 // Open builds a node: opens (and migrates) the store, loads geography and
@@ -404,6 +404,7 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go n.Workflow.Run(ctx)
+	go n.purgeSessions(ctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving HTTP: %w", err)
