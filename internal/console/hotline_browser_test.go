@@ -1,11 +1,17 @@
 package console_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"yiwang/internal/nlp"
+	"yiwang/internal/platform"
+	"yiwang/internal/workflow"
 )
 
 // xssTitle is the title of a prior case: it must show as text.
@@ -157,4 +163,82 @@ func pickCategory(t *testing.T, c *apiClient) struct{ code, query string } {
 	}
 	t.Fatal("no third-level category is the first match of its own name")
 	return struct{ code, query string }{}
+}
+
+// TestHotlineSuggestionsInBrowser drives the suggestions of hotline.html:
+// as the agent types the message, the classifier's top three categories
+// show with their confidence and the words behind them, a click picks one
+// into the form, and a similar open case is offered to record the call on
+// instead of a new case.
+func TestHotlineSuggestionsInBrowser(t *testing.T) {
+	requireBrowser(t)
+	m, err := nlp.TrainCategory(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, reqs, n := serveNode(t, func(_ context.Context, n *platform.Node) error {
+		return n.Workflow.SetSuggester(workflow.ModelSuggester{Model: m, Taxonomy: n.Taxonomy}, 0)
+	})
+	agent := signInAPI(t, base, "agent")
+	const title, said = "小区下水道堵塞污水外溢", "万家丽路某小区门口的下水道堵塞，污水外溢已经一个多月，气味难闻，居民出行困难。"
+	dup := agent.postJSON("/api/v1/hotline/cases", fmt.Sprintf(`{"title":%q,"description":%q,"category":"01","reporter":{"phone":"13900139000"}}`, title, said))
+	if err := n.Duplicates.CatchUp(t.Context(), n.Store); err != nil { // the index follows the stream; be sure it has the case
+		t.Fatal(err)
+	}
+
+	p := openPage(t, 1280, 900)
+	p.signIn(base, "agent", "/hotline.html")
+	p.wait("categories", `document.body.dataset.ready === "true"`)
+	if got := p.eval("panel before typing", `String(document.getElementById('suggest').hidden)`); got != "true" {
+		t.Errorf("suggestion panel hidden = %s before anything is typed, want true", got)
+	}
+	p.do("type the call",
+		chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), "13800138000"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), title),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), said))
+	p.wait("three suggestions and the similar case", fmt.Sprintf(`document.querySelectorAll('#suggest-categories button.pick').length === 3 &&
+		document.querySelector('#suggest-duplicates li[data-case-id=%q]') !== null`, dup))
+
+	var picks []struct{ Category, Text, Terms string }
+	if err := json.Unmarshal([]byte(p.eval("the suggestions", `JSON.stringify([...document.querySelectorAll('#suggest-categories button.pick')].map((b) =>
+		({category: b.dataset.category, text: b.textContent, terms: (b.querySelector('.terms') || {}).textContent || ''})))`)), &picks); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range picks {
+		if s.Category == "" || !strings.Contains(s.Text, "置信度") || !strings.Contains(s.Text, "%") {
+			t.Errorf("suggestion %d = %+v; want a category with its confidence", i+1, s)
+		}
+	}
+	if len(picks) == 3 && !strings.HasPrefix(picks[0].Terms, "依据：") {
+		t.Errorf("top suggestion %+v shows no driving terms", picks[0])
+	}
+
+	p.do("pick the second suggestion", chromedp.Click(chromedp.CSS(`#suggest-categories li:nth-child(2) button.pick`)))
+	if got := p.eval("picked", `document.querySelector('select[name=category]').value + '|' +
+		document.querySelector('#suggest-categories li:nth-child(2) button.pick').getAttribute('aria-pressed')`); len(picks) == 3 && got != picks[1].Category+"|true" {
+		t.Errorf("after the click the form's category|pressed = %q, want %s|true", got, picks[1].Category)
+	}
+
+	p.do("record the call on the similar case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#suggest-duplicates li[data-case-id=%q] button.merge`, dup))))
+	p.wait("the call recorded", fmt.Sprintf(`document.querySelector('#result[data-outcome="merged"][data-case-id=%q]') !== null`, dup))
+	hist := agent.history(dup)
+	if last := hist[len(hist)-1]; last.Action != "note" || !strings.Contains(last.Note, said) {
+		t.Errorf("the similar case's last event = %+v; want the call note", last)
+	}
+	sugs := reqs.find("POST", "/api/v1/suggest")
+	if len(sugs) == 0 {
+		t.Fatal("the page never asked for suggestions")
+	}
+	for _, r := range sugs {
+		if r.Status != 200 || r.CSRF == "" {
+			t.Errorf("suggest request %+v; want 200 with the CSRF token", r)
+		}
+	}
+
+	p.do("new call", chromedp.Click(chromedp.CSS(`#new-call`)))
+	if got := p.eval("panel after a new call", `String(document.getElementById('suggest').hidden)`); got != "true" {
+		t.Errorf("suggestion panel hidden = %s after 新来电, want true", got)
+	}
+	p.shot("hotline-suggest.png")
+	p.noErrors()
 }
