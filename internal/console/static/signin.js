@@ -56,7 +56,7 @@
     const p = $("error");
     const t = T[lang];
     let text = what.key ? (typeof t[what.key] === "function" ? t[what.key](what.arg) : t[what.key]) : "";
-    if (what.retryMin) text += " " + t.retry(what.retryMin);
+    if (what.retryMin) text += (lang === "zh" ? "" : " ") + t.retry(what.retryMin);
     if (what.detail) text += (text ? "\n" : "") + what.detail;
     p.textContent = text;
     p.hidden = false;
@@ -107,6 +107,7 @@
         $("password").value = "";
         showError({ key: "wrong", detail, field: "password" });
       } else if (r.status === 423) {
+        $("password").value = "";
         const after = parseInt(r.headers.get("Retry-After") || "", 10);
         showError({ key: "locked", detail, retryMin: after > 0 ? Math.ceil(after / 60) : 0 });
       } else {

@@ -9,7 +9,7 @@ const CLOCKS = { dispatch: "派单时限", sign_off: "签收时限", on_site: "�
 const ACTIONS = { create: "受理", dispatch: "派单", reassign: "改派", accept: "签收", return: "退单", start: "开始办理",
   resolve: "办结", verify: "回访", close: "结案", reopen: "重办", request_extension: "申请延期", approve_extension: "批准延期",
   refuse_extension: "驳回延期", suspend: "挂起", resume: "恢复", supervise: "督办", summon: "吹哨", report: "报到",
-  merge: "合并", void: "作废", note: "备注" };
+  merge: "合并", void: "作废", note: "备注", recategorise: "改类" };
 const SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
 const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
 const INBOX = ["dispatched", "accepted", "in_progress", "suspended"];
