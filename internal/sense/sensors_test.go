@@ -193,7 +193,7 @@ func TestPutSensors(t *testing.T) {
 			"D,aqi,aqi,30.5,114.3,u.1,0\n" +
 			"E,aqi,aqi,30.5,114.3,nobody,60\n", 422,
 			[]string{`sensor "A": unknown kind "weather"`, `sensor "B": unit "cm" is not a unit of water_level`,
-				`sensor "C": location 20.5,114.3: point is outside Wuhan`, `sensor "WL1": duplicate id`,
+				`sensor "C": location: point is outside Wuhan`, `sensor "WL1": duplicate id`,
 				`sensor "D": reporting interval 0s`, `sensor "E": unknown owner unit "nobody"`}},
 		{"syntax", "text/csv", `"1"`, csvHead + "A,aqi,aqi,x,1,u.1,60\n", 422, []string{`line 2: lat "x"`}},
 		{"bad GeoJSON", "application/geo+json", `"1"`, `{"type": "FeatureCollection", "features": [{"type": "Feature"}]}`, 422,

@@ -165,7 +165,7 @@ func validate(sensors []Sensor, o Options) ([]Sensor, error) {
 		if o.Locate != nil {
 			c, err := o.Locate(s.Lat, s.Lon)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("sensor %q: location %v,%v: %w", s.ID, s.Lat, s.Lon, err))
+				errs = append(errs, fmt.Errorf("sensor %q: location: %w", s.ID, err))
 				continue
 			}
 			s.Area = c

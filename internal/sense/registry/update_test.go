@@ -94,7 +94,7 @@ func TestNextRejects(t *testing.T) {
 	far := ok
 	far.ID, far.Lat = "C", 20
 	_, err = r.Next([]Sensor{ok, bad, far, ok}, Options{Locate: fakeLocate})
-	for _, want := range []string{`sensor "B": unknown kind "weather"`, `sensor "C": location 20,114.3`, `sensor "A": duplicate id`} {
+	for _, want := range []string{`sensor "B": unknown kind "weather"`, `sensor "C": location: point is outside Wuhan`, `sensor "A": duplicate id`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}
