@@ -192,7 +192,7 @@ func Console(ctx context.Context, o ConsoleOptions) (ConsoleResult, error) {
 		res.FirstRenderSkipped = "not asked for (no browser)"
 	} else if _, err := os.Stat(o.Chromium); err != nil {
 		res.FirstRenderSkipped = fmt.Sprintf("chromium not found: %v", err)
-	} else if err := timeRender(ctx, o, base, &res); err != nil {
+	} else if err := timeRender(ctx, o, base, token, &res); err != nil {
 		return res, fmt.Errorf("first render: %w", err)
 	}
 	res.GoalsMet = res.AggregatesP99Ms < res.GoalAggregatesP99Ms &&

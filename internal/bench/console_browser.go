@@ -8,14 +8,16 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
 // timeRender opens the situation screen o.Renders times in headless
 // Chromium (fresh profile, no network but loopback) and times each from
 // navigation to the screen's data-ready attribute (set after its first
-// render).
-func timeRender(ctx context.Context, o ConsoleOptions, base string, res *ConsoleResult) error {
+// render). Every request of the browser carries the API token (the node
+// serves nothing to anonymous callers).
+func timeRender(ctx context.Context, o ConsoleOptions, base, token string, res *ConsoleResult) error {
 	profile, err := os.MkdirTemp("", "yiwang-bench-chromium-")
 	if err != nil {
 		return fmt.Errorf("making the browser profile directory: %w", err)
@@ -32,6 +34,12 @@ func timeRender(ctx context.Context, o ConsoleOptions, base string, res *Console
 	defer cancel()
 	if err := chromedp.Do(bctx); err != nil {
 		return fmt.Errorf("starting chromium: %w\n%s", err, out.String())
+	}
+	if _, err := chromedp.Call(bctx, network.Enable, network.EnableParams{}); err != nil {
+		return fmt.Errorf("giving the browser the API token: %w", err)
+	}
+	if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer " + token}}); err != nil {
+		return fmt.Errorf("giving the browser the API token: %w", err)
 	}
 	var ms []float64
 	for i := range o.Renders {
