@@ -48,6 +48,8 @@ var types = []struct {
 // TypeOf returns the unit type of a unit name, or "" when no keyword of the
 // table matches.
 func TypeOf(name string) string {
+	// 人民政府 contains 民政: read it as 政府 (区县政府), not as 民政.
+	name = strings.ReplaceAll(name, "人民政府", "政府")
 	for _, t := range types {
 		for _, k := range t.keys {
 			if strings.Contains(name, k) {
@@ -91,7 +93,7 @@ var strong = []string{"高度重视", "收到", "已收悉", "立即", "调查",
 func Extract(reply string) (Unit, error) {
 	// 乡 ends unit names (蒲稳乡) but not inside 城乡 or 乡村: hide those
 	// (鄉 has the same length in UTF-8) while matching.
-	masked := strings.NewReplacer("城乡", "城鄉", "乡村", "鄉村").Replace(reply)
+	masked := maskQuoted(strings.NewReplacer("城乡", "城鄉", "乡村", "鄉村").Replace(reply))
 	best, bestScore := Unit{}, -1
 	for _, loc := range candidate.FindAllStringIndex(masked, -1) {
 		name := strings.ReplaceAll(trim(masked[loc[0]:loc[1]]), "鄉", "乡")
@@ -153,4 +155,34 @@ func trim(s string) string {
 		return ""
 	}
 	return s
+}
+
+// maxQuoted bounds a quotation maskQuoted hides, in bytes: an opening mark
+// without a close that near is not taken as a quotation.
+const maxQuoted = 600
+
+// maskQuoted blanks (byte for byte, so offsets hold) the text inside
+// 《…》 and “…”: units named there are cited documents ("《A市人民政府
+// 办公厅关于…的通知》") or the quoted message title, not the answerer.
+func maskQuoted(s string) string {
+	b := []byte(s)
+	for _, q := range [][2]string{{"《", "》"}, {"“", "”"}} {
+		for i := 0; i < len(b); {
+			open := strings.Index(string(b[i:]), q[0])
+			if open < 0 {
+				break
+			}
+			start := i + open + len(q[0])
+			end := strings.Index(string(b[start:min(len(b), start+maxQuoted)]), q[1])
+			if end < 0 {
+				i = start
+				continue
+			}
+			for k := start; k < start+end; k++ {
+				b[k] = ' '
+			}
+			i = start + end + len(q[1])
+		}
+	}
+	return string(b)
 }

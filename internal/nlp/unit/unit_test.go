@@ -18,6 +18,12 @@ func TestExtract(t *testing.T) {
 		{"A市住房和城乡建设局回复：经调查……", "A市住房和城乡建设局", "住建"},
 		{"A4区城管执法局已对烧烤摊进行整改", "A4区城管执法局", "城管"},
 		{"A市人力资源和社会保障局：您好", "A市人力资源和社会保障局", "人社"},
+		// 人民政府 is a government, not 民政 (which it contains).
+		{"A市人民政府高度重视", "A市人民政府", "区县政府"},
+		{"A市民政局回复", "A市民政局", "民政"},
+		// Units inside cited documents and quoted titles do not answer.
+		{"根据《A市人民政府办公厅关于加强管理的通知》，A3区城管执法局已整改", "A3区城管执法局", "城管"},
+		{"您反映的“A7县教育局乱收费”问题，A7县人民政府高度重视", "A7县人民政府", "区县政府"},
 	}
 	for _, tt := range tests {
 		u, err := Extract(tt.reply)
@@ -25,7 +31,7 @@ func TestExtract(t *testing.T) {
 			t.Errorf("Extract(%q) = %+v, %v; want %s (%s)", tt.reply, u, err, tt.name, tt.typ)
 		}
 	}
-	for _, bad := range []string{"", "网友：您好！留言已收悉", "\xff\xfe", "。。。"} {
+	for _, bad := range []string{"", "网友：您好！留言已收悉", "\xff\xfe", "。。。", "根据《A市人民政府办公厅关于印发办法的通知》规定"} {
 		if _, err := Extract(bad); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Extract(%q) err = %v, want ErrNotFound", bad, err)
 		}
