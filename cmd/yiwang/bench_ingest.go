@@ -48,6 +48,9 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "  MQTT (QoS 1):        %10.0f readings/s  (%d readings) %s\n", res.MQTTReadingsPerS, res.MQTTReadings, res.MQTTNote)
 	fmt.Fprintf(stdout, "  PostgreSQL COPY:     %10.0f readings/s  %s\n", res.PostgresReadingsPerS, res.PostgresNote)
 	fmt.Fprintf(stdout, "  alarm → case:        p50 %.2f ms  p99 %.2f ms  (%d alarms)\n", res.AlarmP50Ms, res.AlarmP99Ms, res.Alarms)
-	fmt.Fprintf(stdout, "  stored:              %.3f bytes/reading\n", res.BytesPerReading)
+	fmt.Fprintf(stdout, "  HTTP CPU:            %10.0f ns/reading  (in-process baseline %.0f ns/reading, %.0f readings/s; HTTP/in-process %.2f)\n",
+		res.CPUNsPerReading, res.InprocCPUNsPerReading, res.InprocReadingsPerS, res.HTTPvsInproc)
+	fmt.Fprintf(stdout, "  stored:              %.3f bytes/reading in memory, %.3f on disk (checkpoint %.0f ms)\n",
+		res.BytesPerReading, res.PersistedBytesPerReading, res.CheckpointMs)
 	return nil
 }

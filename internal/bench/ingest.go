@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -84,6 +85,12 @@ type IngestResult struct {
 	// BytesPerReading is the compressed size (data and block headers) of
 	// the stored readings.
 	BytesPerReading float64 `json:"bytes_per_reading"`
+	// PersistedBytesPerReading is what the HTTP run's pipeline keeps on
+	// disk (its DataDir, a temporary directory: segment files and the
+	// heads snapshot) after a checkpoint at the end of the run, per
+	// reading stored; CheckpointMs is how long that checkpoint took.
+	PersistedBytesPerReading float64 `json:"persisted_bytes_per_reading"`
+	CheckpointMs             float64 `json:"checkpoint_ms"`
 	// PostgresReadingsPerS is pgx CopyFrom of the same readings into a
 	// fresh database (sensor text, t timestamptz, v float8, no index).
 	PostgresReadingsPerS float64 `json:"postgres_readings_per_s"`
@@ -127,8 +134,13 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	}
 	var latMu sync.Mutex
 	var lats []time.Duration
+	dataDir, err := os.MkdirTemp("", "yiwang-bench-ingest-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dataDir)
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, Cases: wf, MinHold: time.Nanosecond, QueueBatches: 16,
-		MaxBody: 64 << 20, Logger: o.Logger,
+		MaxBody: 64 << 20, Logger: o.Logger, DataDir: dataDir,
 		OnCase: func(a alarm.Alarm, c cases.Case, created bool) {
 			if created {
 				latMu.Lock()
@@ -171,6 +183,13 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	latMu.Unlock()
 	z := p.DB.Size()
 	res.BytesPerReading = float64(z.Bytes+z.Overhead) / float64(max(1, z.Readings))
+	began := time.Now()
+	if err := p.Checkpoint(ctx); err != nil {
+		return res, err
+	}
+	res.CheckpointMs = float64(time.Since(began).Microseconds()) / 1000
+	d := p.DB.Disk()
+	res.PersistedBytesPerReading = float64(d.Blocks+d.Hours+d.Heads) / float64(max(1, z.Readings))
 
 	if o.MQTT != "" {
 		res.MQTTReadings, res.MQTTReadingsPerS, err = mqttLoad(ctx, o.MQTT, o.MQTTN, p, reg, o.Sensors)

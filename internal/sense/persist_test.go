@@ -150,8 +150,9 @@ func TestRestartContinues(t *testing.T) {
 	clk.min.Store(3) // the restart took three minutes
 	p2 := persistentPipeline(t, dir, wf, calls, &clk)
 	ctx2, stop2 := context.WithCancel(context.Background())
-	defer stop2()
-	go p2.Run(ctx2)
+	done2 := make(chan error)
+	go func() { done2 <- p2.Run(ctx2) }()
+	defer func() { stop2(); <-done2 }() // its last checkpoint before the directory goes
 	srv2 := httptest.NewServer(p2.Handler())
 	defer srv2.Close()
 	for _, q := range queries {

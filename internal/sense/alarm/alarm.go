@@ -127,6 +127,8 @@ type Manager struct {
 	stats    Stats
 	dirty    bool       // changed since the last Save
 	saveMu   sync.Mutex // serialises Save
+	pushed   uint64     // jobs pushed so far (a job's seq)
+	saved    uint64     // the newest job seq the last Save included
 }
 
 type jobKind uint8
@@ -140,6 +142,7 @@ type job struct {
 	kind  jobKind
 	alarm Alarm
 	prev  string // case of the rule's previous alarm
+	seq   uint64
 }
 
 // New builds a manager.
@@ -216,6 +219,8 @@ func (m *Manager) clear(a *Alarm, now time.Time) {
 }
 
 func (m *Manager) push(j job) {
+	m.pushed++
+	j.seq = m.pushed
 	m.jobs = append(m.jobs, j)
 	select {
 	case m.wake <- struct{}{}:

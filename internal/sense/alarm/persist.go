@@ -98,10 +98,11 @@ type savedJob struct {
 // Save writes the manager's state (open alarms with their
 // acknowledgements and case ids, the recent cleared alarms, each rule's
 // latest case, the case calls not yet made) to Options.Storage, if set and
-// if anything changed since the last save. Run saves before every case
-// call, so that a case created is never forgotten by a restart: a node
-// that restarts makes the pending call again under the same idempotency
-// key, which answers with the case already created.
+// if anything changed since the last save. Run saves before a case call
+// that is not on disk yet (one save covers every call pending), so that a
+// case created is never forgotten by a restart: a node that restarts
+// makes the pending call again under the same idempotency key, which
+// answers with the case already created.
 func (m *Manager) Save(ctx context.Context) error {
 	if m.o.Storage == nil {
 		return nil
@@ -122,6 +123,7 @@ func (m *Manager) Save(ctx context.Context) error {
 	}
 	b, err := json.Marshal(s)
 	m.dirty = false
+	saved := m.pushed
 	m.mu.Unlock()
 	if err == nil {
 		err = m.o.Storage.Save(ctx, b)
@@ -132,7 +134,20 @@ func (m *Manager) Save(ctx context.Context) error {
 		m.mu.Unlock()
 		return fmt.Errorf("saving alarm state: %w", err)
 	}
+	m.mu.Lock()
+	m.saved = max(m.saved, saved)
+	m.mu.Unlock()
 	return nil
+}
+
+// unsaved reports whether job j is not on disk yet.
+func (m *Manager) unsaved(j job) bool {
+	if m.o.Storage == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return j.seq > m.saved
 }
 
 // Load restores the state last saved to Options.Storage (none: nothing

@@ -339,17 +339,20 @@ func hoursRecord(b []byte, name string, aggs []Agg) []byte {
 	return b
 }
 
-// heads record: name, u32 n, u32 len, head data, u32 buffered, (t, v)….
+// heads record: name, u32 n, u32 len, head data, then the reorder buffer
+// (sorted) encoded as a block: u32 n, u32 len, data.
 func headRecord(b []byte, name string, n int, data []byte, buf []Sample) []byte {
 	b = appendName(b, name)
 	b = binary.LittleEndian.AppendUint32(b, uint32(n))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
 	b = append(b, data...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(buf)))
+	var e encoder
 	for _, x := range buf {
-		b = appendF64(appendI64(b, x.T), x.V)
+		e.add(x.T, x.V)
 	}
-	return b
+	b = binary.LittleEndian.AppendUint32(b, uint32(e.n))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(e.w.b)))
+	return append(b, e.w.b...)
 }
 
 // Open makes a DB like New and, when o.Dir is set, reads back what an
@@ -424,7 +427,7 @@ func Open(o Options) (*DB, error) {
 		name := r.name()
 		b := block{minT: r.i64(), maxT: r.i64(), n: int(r.u32())}
 		b.data = slices.Clone(r.b)
-		if r.bad || b.n < 1 || b.minT > b.maxT {
+		if r.bad || b.n < 1 || b.n > 8*len(b.data) || b.minT > b.maxT {
 			return 0, fmt.Errorf("%w: bad block record", ErrCorrupt)
 		}
 		i, ok := ps.index[name]
@@ -491,12 +494,17 @@ func (db *DB) loadHeads() error {
 		nm, n := r.name(), int(r.u32())
 		data := r.take(int(r.u32()))
 		k := int(r.u32())
-		buf := make([]Sample, 0, min(k, 1024))
-		for range k {
-			buf = append(buf, Sample{r.i64(), r.f64()})
-		}
+		bdata := r.take(int(r.u32()))
 		if r.bad {
 			return fmt.Errorf("%w: bad heads record", ErrCorrupt)
+		}
+		if n > 8*len(data) || k > 8*len(bdata) { // a sample takes 2 bits or more
+			return fmt.Errorf("%w: bad heads record", ErrCorrupt)
+		}
+		var buf []Sample
+		bd := newDecoder(bdata, k)
+		for t, v, ok := bd.next(); ok; t, v, ok = bd.next() {
+			buf = append(buf, Sample{t, v})
 		}
 		i, ok := db.ps.index[nm]
 		if !ok {
