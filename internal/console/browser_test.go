@@ -53,7 +53,8 @@ type page struct {
 func openPage(t *testing.T, width, height int) *page {
 	t.Helper()
 	ctx, msgs := startBrowser(t, width, height)
-	return &page{t: t, ctx: ctx, msgs: msgs, timeout: 15 * time.Second}
+	// Generous: the machines that run these are shared and often loaded.
+	return &page{t: t, ctx: ctx, msgs: msgs, timeout: 30 * time.Second}
 }
 
 // do runs steps, failing the test with the console so far.
@@ -98,7 +99,8 @@ func (p *page) wait(what, predicate string) {
 			return
 		}
 		if !navigated(err) || time.Now().After(deadline) {
-			p.t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, p.msgs.all())
+			where, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`location.href + " (signed in: " + (document.body.dataset.user || "nobody") + ")"`))
+			p.t.Fatalf("waiting for %s: %v\npage: %s\nconsole: %v", what, err, where, p.msgs.all())
 		}
 	}
 }

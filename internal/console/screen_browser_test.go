@@ -25,7 +25,6 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	agent := signInAPI(t, base, "agent")
 	commander := signInAPI(t, base, "commander")
 	p := openPage(t, 1920, 1080)
-	p.timeout = 20 * time.Second
 	msgs := p.msgs
 	run, wait := p.do, p.wait
 	eval := func(js string) string { t.Helper(); return p.eval("evaluating "+js, js) }
