@@ -314,3 +314,85 @@ func TestSensorsCapacity(t *testing.T) {
 		t.Fatalf("DELETE %+v", u)
 	}
 }
+
+// TestSensorsSwapUnderLoad replaces the registry over and over while
+// readings stream in through the running pipeline (run it with -race):
+// every reading of the sensor that always stays is stored, readings of
+// sensors that come and go are stored or counted as unknown, never lost
+// or misfiled.
+func TestSensorsSwapUnderLoad(t *testing.T) {
+	st := memstore.New(memstore.Options{})
+	defer st.Close()
+	g := newSensorsRig(t, st, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- g.p.Run(ctx) }()
+	const n = 400
+	base := time.Date(2026, 7, 1, 7, 0, 0, 0, time.UTC) // within MaxPast of the rig's clock
+	writes := make(chan error, 1)
+	go func() {
+		for i := range n {
+			ts := base.Add(time.Duration(i) * time.Second).UnixNano()
+			body := fmt.Sprintf("water_level,sensor=WL1,unit=m value=%d %d\ngas_concentration,sensor=GS1,unit=%%LEL value=%d %d\n", i%20, ts, i%7, ts)
+			for {
+				resp, err := http.Post(g.srv.URL+"/write", "text/plain", strings.NewReader(body))
+				if err != nil {
+					writes <- err
+					return
+				}
+				resp.Body.Close()
+				// 400: a GS1 reading was refused (unknown or in the
+				// other unit), the WL1 one kept.
+				if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusBadRequest {
+					break
+				}
+				if resp.StatusCode != http.StatusTooManyRequests {
+					writes <- fmt.Errorf("write %d: %s", i, resp.Status)
+					return
+				}
+			}
+		}
+		writes <- nil
+	}()
+	lists := []string{
+		csvHead + csvWL1 + "GS1,gas_concentration,%LEL,30.6,114.6,ranqi.420103,30s\n",
+		csvHead + csvWL1,
+		csvHead + "GS1,gas_concentration,ppm,30.6,114.6,ranqi.420103,30s\n" + csvWL1 + "P1,pump_state,state,30.5,114.3,shuiwu.420102,60\n",
+	}
+	var err error
+	finished := false
+	for i := 0; i < 2*len(lists) || !finished; i++ {
+		g.call(200, "PUT", "/sensors", "text/csv", "*", lists[i%len(lists)])
+		select {
+		case err = <-writes:
+			finished = true
+		default:
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := g.p.Sensors().Version; v < 2*len(lists) {
+		t.Fatalf("version %d after the swaps", v)
+	}
+	wl1, _ := g.p.Registry.Lookup("WL1")
+	// Holding every queue slot means every batch before was processed.
+	for range DefaultQueueBatches {
+		b, err := g.p.Ingester.WaitBatch(ctx, g.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.p.Ingester.Discard(b)
+	}
+	got, err := g.p.DB.Range(wl1, base.UnixNano(), base.Add(n*time.Second).UnixNano())
+	if err != nil || len(got) != n {
+		t.Fatalf("WL1 kept %d of %d readings (%v); stats %+v", len(got), n, err, g.p.Ingester.Stats())
+	}
+	st2 := g.p.Ingester.Stats()
+	if gs := st2.Accepted - n + st2.Rejected["unknown_sensor"] + st2.Rejected["unit_mismatch"]; gs != n {
+		t.Fatalf("GS1: %d readings accounted for, want %d; stats %+v", gs, n, st2)
+	}
+	cancel()
+	<-done
+}
