@@ -21,6 +21,9 @@ type Caller interface {
 	Scope() *store.Scope
 	// Reveal reports whether the caller sees reporters' contact details.
 	Reveal() bool
+	// MayAct reports whether the caller's role may take a lifecycle
+	// action (on a case in its scope).
+	MayAct(a cases.Action) bool
 }
 
 // caller returns the request's caller, when the API has Options.Auth and

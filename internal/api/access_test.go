@@ -19,11 +19,12 @@ type fakeCaller struct {
 	reveal      bool
 }
 
-func (c fakeCaller) Actor() (string, string) { return c.login, c.unit }
-func (c fakeCaller) Sees(x *cases.Case) bool { return slices.Contains(c.units, x.Unit) }
-func (c fakeCaller) Scope() *store.Scope     { return &store.Scope{Units: c.units} }
-func (c fakeCaller) Reveal() bool            { return c.reveal }
-func (c fakeCaller) String() string          { return c.login }
+func (c fakeCaller) Actor() (string, string)    { return c.login, c.unit }
+func (c fakeCaller) Sees(x *cases.Case) bool    { return slices.Contains(c.units, x.Unit) }
+func (c fakeCaller) Scope() *store.Scope        { return &store.Scope{Units: c.units} }
+func (c fakeCaller) Reveal() bool               { return c.reveal }
+func (c fakeCaller) String() string             { return c.login }
+func (c fakeCaller) MayAct(a cases.Action) bool { return a != cases.ActionVoid }
 func withCaller(r *http.Request, c Caller) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 }
@@ -84,6 +85,10 @@ func TestCallerScopeActorMasking(t *testing.T) {
 	}
 	if rec := send(handler, "POST", "/api/v1/cases/"+other.ID+"/transitions", `{"action":"accept"}`); rec.Code != 404 {
 		t.Errorf("transition out of scope: %d %s", rec.Code, rec.Body)
+	}
+	// An action the role may not take is 403, on a case in scope.
+	if rec := send(handler, "POST", "/api/v1/cases/"+mine.ID+"/transitions", `{"action":"void","note":"x"}`); rec.Code != 403 || !strings.Contains(rec.Body.String(), ProblemForbidden) {
+		t.Errorf("void by a caller who may not: %d %s", rec.Code, rec.Body)
 	}
 	// The caller is the actor, whatever the body says.
 	rec := send(handler, "POST", "/api/v1/cases/"+mine.ID+"/transitions", `{"action":"accept","actor":"someone-else","actor_unit":"u-z"}`)

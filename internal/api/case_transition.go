@@ -52,9 +52,14 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if _, ok := s.caller(r.Context()); ok {
+	if cl, ok := s.caller(r.Context()); ok {
 		if _, err := s.lookupScoped(r.Context(), id); err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if !cl.MayAct(cmd.Action) {
+			s.fail(w, r, newProblem(ProblemForbidden, http.StatusForbidden, "action",
+				fmt.Sprintf("your roles may not %s a case", cmd.Action)))
 			return
 		}
 	}

@@ -37,6 +37,7 @@ const (
 	ProblemInvalidRules         = ProblemBase + "invalid-rules"          // 422 a responsibility list that does not validate (errors lists why)
 	ProblemInvalidAttachment    = ProblemBase + "invalid-attachment"     // 422 an uploaded file is not an accepted image (field names the part)
 	ProblemRatingNotAllowed     = ProblemBase + "rating-not-allowed"     // 409 the case is not resolved, or was already rated
+	ProblemForbidden            = ProblemBase + "forbidden"              // 403 the caller's role may not do this
 	ProblemUnavailable          = ProblemBase + "unavailable"            // 503 the store does not answer
 	ProblemInternal             = ProblemBase + "internal"               // 500
 )
@@ -62,6 +63,7 @@ var problemTitles = map[string]string{
 	ProblemInvalidRules:         "Invalid responsibility list",
 	ProblemInvalidAttachment:    "Invalid attachment",
 	ProblemRatingNotAllowed:     "Rating not allowed",
+	ProblemForbidden:            "Forbidden",
 	ProblemUnavailable:          "Service unavailable",
 	ProblemInternal:             "Internal server error",
 }

@@ -141,3 +141,7 @@ func (s *Service) scope(p *Principal) {
 		p.areas = append(p.areas, a)
 	}
 }
+
+// MayAct reports whether the principal's roles may take a lifecycle
+// action (ActionRoles; admin may take every one).
+func (p Principal) MayAct(a cases.Action) bool { return mayAct(p.Roles, a) }

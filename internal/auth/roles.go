@@ -3,6 +3,8 @@ package auth
 import (
 	"fmt"
 	"slices"
+
+	"yiwang/internal/cases"
 )
 
 // Role is what a user does on the platform.
@@ -50,3 +52,32 @@ var revealRoles = []Role{RoleAgent, RoleDispatcher, RoleSupervisor, RoleHandler}
 // areaRoles see the cases located in their unit's areas, whatever unit
 // leads them (every user of a territorial unit does too).
 var areaRoles = []Role{RoleDispatcher, RoleSupervisor, RoleCommander, RoleAnalyst, RoleAgent, RoleInspector}
+
+// unitActions are what a handling unit does with its cases.
+var unitActions = []cases.Action{cases.ActionAccept, cases.ActionReturn, cases.ActionStart, cases.ActionResolve,
+	cases.ActionRequestExtension, cases.ActionReport, cases.ActionNote, cases.ActionMerge}
+
+// ActionRoles says which roles may take which lifecycle action through
+// POST /api/v1/cases/{id}/transitions (on a case in their scope; the
+// lifecycle then decides whether the case's state allows it). Admin may
+// take every action.
+var ActionRoles = map[Role][]cases.Action{
+	RoleHandler: unitActions,
+	RoleDispatcher: {cases.ActionDispatch, cases.ActionReassign, cases.ActionRecategorise, cases.ActionVerify, cases.ActionClose,
+		cases.ActionReopen, cases.ActionApproveExtension, cases.ActionRefuseExtension, cases.ActionSuspend, cases.ActionResume,
+		cases.ActionSummon, cases.ActionMerge, cases.ActionVoid, cases.ActionNote, cases.ActionSupervise},
+	RoleSupervisor: {cases.ActionSupervise, cases.ActionSummon, cases.ActionApproveExtension, cases.ActionRefuseExtension,
+		cases.ActionDispatch, cases.ActionReassign, cases.ActionReopen, cases.ActionNote},
+	RoleAgent:     {cases.ActionVerify, cases.ActionClose, cases.ActionReopen, cases.ActionNote},
+	RoleCommander: {cases.ActionSummon, cases.ActionSupervise, cases.ActionNote},
+}
+
+// mayAct reports whether a principal with roles may take action.
+func mayAct(roles []Role, a cases.Action) bool {
+	for _, r := range roles {
+		if r == RoleAdmin || slices.Contains(ActionRoles[r], a) {
+			return true
+		}
+	}
+	return false
+}

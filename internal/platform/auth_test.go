@@ -81,7 +81,25 @@ func openAuthNode(t *testing.T) *authNode {
 	}
 	n.MountSense(p)
 	a := &authNode{n: n, sessions: map[string][2]string{}}
-	mk := func(district, street, unit string) string {
+	a.caseJ = a.newCase(t, "420102", "420102002", "chengguan.420102")
+	a.caseW = a.newCase(t, "420106", "420106002", "shuiwu.420106")
+	if _, err := n.Auth.CreateUser(ctx, auth.NewUser{Login: "gateway", Name: "传感网关", Unit: "shuiwu.420100", Roles: []auth.Role{auth.RoleDevice}}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := n.Auth.CreateToken(ctx, "gateway", "sensor gateway", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.device = "Bearer " + tok
+	return a
+}
+
+// newCase stores a case located in district and street and dispatched
+// to unit, and returns its id.
+func (a *authNode) newCase(t *testing.T, district, street, unit string) string {
+	t.Helper()
+	ctx, n := context.Background(), a.n
+	{
 		lat, lon := 30.58, 114.29
 		c, _, err := n.Store.Create(ctx, store.CreateRequest{Actor: "test", Case: cases.NewCase{
 			Channel: cases.ChannelHotline, Title: "井盖缺失 " + unit, Category: "01", Severity: cases.SeverityNormal,
@@ -97,17 +115,6 @@ func openAuthNode(t *testing.T) *authNode {
 		}
 		return c.ID
 	}
-	a.caseJ = mk("420102", "420102002", "chengguan.420102")
-	a.caseW = mk("420106", "420106002", "shuiwu.420106")
-	if _, err := n.Auth.CreateUser(ctx, auth.NewUser{Login: "gateway", Name: "传感网关", Unit: "shuiwu.420100", Roles: []auth.Role{auth.RoleDevice}}); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := n.Auth.CreateToken(ctx, "gateway", "sensor gateway", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.device = "Bearer " + tok
-	return a
 }
 
 // session signs a demo user in over HTTP (once) and returns its cookie
@@ -513,6 +520,51 @@ func TestActorAndMaskingOnPlatform(t *testing.T) {
 		json.Unmarshal(rec.Body.Bytes(), &c)
 		if got := c.Reporter.Phone == "13812345678"; got != full || c.Reporter.Phone == "" {
 			t.Errorf("%s sees phone %q (full %v)", who, c.Reporter.Phone, full)
+		}
+	}
+}
+
+// TestActionsByRole: on a case in its scope, a role may take only the
+// lifecycle actions of its job; the others are 403 whatever the case's
+// state (the lifecycle's own refusals are 409/422, never 403).
+func TestActionsByRole(t *testing.T) {
+	a := openAuthNode(t)
+	bodies := map[cases.Action]string{
+		cases.ActionAccept:       `{"action":"accept"}`,
+		cases.ActionNote:         `{"action":"note","note":"n"}`,
+		cases.ActionDispatch:     `{"action":"dispatch","payload":{"unit":"chengguan.420102"}}`,
+		cases.ActionVoid:         `{"action":"void","note":"重复"}`,
+		cases.ActionClose:        `{"action":"close"}`,
+		cases.ActionSupervise:    `{"action":"supervise","note":"督办"}`,
+		cases.ActionRecategorise: `{"action":"recategorise","payload":{"category":"0102"}}`,
+		cases.ActionVerify:       `{"action":"verify","payload":{"satisfaction":"satisfied"}}`,
+		cases.ActionSummon:       `{"action":"summon","payload":{"units":["shuiwu.420102"]}}`,
+		cases.ActionResolve:      `{"action":"resolve","payload":{"reply":"已处理"}}`,
+	}
+	for _, tc := range []struct {
+		who    string
+		may    []cases.Action
+		mayNot []cases.Action
+	}{
+		{"handler-jiangan-cg", []cases.Action{cases.ActionAccept, cases.ActionNote, cases.ActionResolve},
+			[]cases.Action{cases.ActionDispatch, cases.ActionVoid, cases.ActionClose, cases.ActionSupervise, cases.ActionRecategorise, cases.ActionVerify, cases.ActionSummon}},
+		{"dispatcher", []cases.Action{cases.ActionDispatch, cases.ActionVoid, cases.ActionRecategorise, cases.ActionClose, cases.ActionNote},
+			[]cases.Action{cases.ActionAccept, cases.ActionResolve}},
+		{"agent", []cases.Action{cases.ActionVerify, cases.ActionNote, cases.ActionClose},
+			[]cases.Action{cases.ActionDispatch, cases.ActionVoid, cases.ActionAccept, cases.ActionSupervise}},
+		{"supervisor", []cases.Action{cases.ActionSupervise, cases.ActionSummon, cases.ActionNote},
+			[]cases.Action{cases.ActionVoid, cases.ActionAccept, cases.ActionClose}},
+		{"commander", []cases.Action{cases.ActionSummon, cases.ActionSupervise},
+			[]cases.Action{cases.ActionDispatch, cases.ActionVoid, cases.ActionAccept}},
+		{"admin", []cases.Action{cases.ActionVoid, cases.ActionAccept, cases.ActionDispatch, cases.ActionSupervise}, nil},
+	} {
+		for _, act := range append(slices.Clone(tc.may), tc.mayNot...) {
+			id := a.newCase(t, "420102", "420102002", "chengguan.420102")
+			rec := a.do(t, tc.who, "POST", "/api/v1/cases/"+id+"/transitions", bodies[act], true)
+			forbidden := rec.Code == http.StatusForbidden
+			if want := slices.Contains(tc.mayNot, act); forbidden != want || rec.Code == 404 || rec.Code == 400 {
+				t.Errorf("%s %s: %d %.200s (want forbidden %v)", tc.who, act, rec.Code, rec.Body, want)
+			}
 		}
 	}
 }
