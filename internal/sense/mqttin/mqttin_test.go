@@ -285,3 +285,61 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+type chanSink chan sense.Reading
+
+func (c chanSink) Process(_ context.Context, b *sense.Batch) {
+	for _, r := range b.Readings {
+		c <- r
+	}
+}
+
+// TestEmbeddedBrokerMaxPacket: a publish larger than the broker's packet
+// bound closes that publisher's connection; the broker goes on serving
+// others (a retained reading reaches a subscriber that comes later).
+func TestEmbeddedBrokerMaxPacket(t *testing.T) {
+	b, err := StartBroker(BrokerOptions{Listen: "127.0.0.1:0", MaxPacket: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	lost := make(chan error, 1)
+	big := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("big").SetAutoReconnect(false).
+		SetConnectionLostHandler(func(_ mqtt.Client, err error) { lost <- err }))
+	if tok := big.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	defer big.Disconnect(0)
+	big.Publish("t/WL1", 0, false, make([]byte, 100<<10))
+	select {
+	case <-lost:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a 100 KiB publish to a 64 KiB broker kept its connection")
+	}
+	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("small"))
+	if tok := pub.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	defer pub.Disconnect(0)
+	if tok := pub.Publish("t/WL1", 1, true, []byte("3.5")); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publish: %v", tok.Error())
+	}
+	got := make(chanSink, 1)
+	ing, _ := sense.NewIngester(sense.IngestOptions{Registry: testRegistry(t), Sink: got})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go ing.Run(ctx)
+	sub, err := Start(ctx, Options{Broker: b.URL(), Pattern: "t/{sensor}", QoS: 1, Ingester: ing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	select {
+	case r := <-got:
+		if r.V != 3.5 {
+			t.Fatalf("reading %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no reading; stats %+v", ing.Stats())
+	}
+}
