@@ -32,7 +32,7 @@ func (c *clock) add(d time.Duration) {
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-func directory(t *testing.T) *dispatch.Directory {
+func directory(t testing.TB) *dispatch.Directory {
 	t.Helper()
 	e, err := dispatch.DemoEngine()
 	if err != nil {
