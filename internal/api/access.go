@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/store"
@@ -94,6 +96,35 @@ func (w callerWriter) Transition(ctx context.Context, req store.TransitionReques
 		req.Command.Actor, req.Command.Unit = cl.Actor()
 	}
 	return w.next.Transition(ctx, req)
+}
+
+// situationArea keeps a signed-in caller's situation screen to its areas:
+// no area given means its unit's first area; an area outside them, or a
+// caller whose unit has no area view (a handling unit), is 403. Without a
+// caller, or for one who sees everything, code is returned as given.
+func (s *Server) situationArea(r *http.Request, code string) (string, error) {
+	cl, ok := s.caller(r.Context())
+	if !ok {
+		return code, nil
+	}
+	sc := cl.Scope()
+	if sc == nil {
+		return code, nil
+	}
+	if len(sc.Areas) == 0 {
+		return "", newProblem(ProblemForbidden, http.StatusForbidden, "area",
+			"the situation screen shows areas; your unit has none in your roles' view")
+	}
+	if code == "" {
+		return sc.Areas[0], nil
+	}
+	for _, a := range sc.Areas {
+		if strings.HasPrefix(code, a) {
+			return code, nil
+		}
+	}
+	return "", newProblem(ProblemForbidden, http.StatusForbidden, "area",
+		fmt.Sprintf("area %q is outside your unit's areas %v", code, sc.Areas))
 }
 
 // authRoute serves the identity routes (/api/v1/auth/…) with

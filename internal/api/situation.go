@@ -83,7 +83,11 @@ func (s *Server) getSituation(w http.ResponseWriter, r *http.Request) {
 	if s.situationUnavailable(w, r) {
 		return
 	}
-	code := r.URL.Query().Get("area")
+	code, err := s.situationArea(r, r.URL.Query().Get("area"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if code == "" {
 		code = s.sit.Geo.Areas(geo.LevelCity)[0].Code
 	}

@@ -214,6 +214,8 @@ var (
 	entHistory = append([]string{"admin", "dispatcher", "supervisor", "agent", "commander", "analyst"}, handlers...)
 	acks       = append([]string{"admin", "dispatcher", "supervisor", "commander"}, handlers...)
 	sensorFeed = []string{"admin", "device"}
+	// areaViewers see the situation of their areas (handling units have none).
+	areaViewers = []string{"admin", "dispatcher", "supervisor", "commander", "analyst", "agent", "inspector"}
 )
 
 // inScope says which of the two cases each principal may see: city-wide
@@ -266,7 +268,7 @@ func endpoints() []endpoint {
 		{pattern: "GET /api/v1/public/cases/{id}", path: "/api/v1/public/cases/WH-20991231-999999?phone=13812345678", who: anyone, ok: 404},
 		{pattern: "POST /api/v1/public/cases/{id}/rating", path: "/api/v1/public/cases/WH-20991231-999999/rating", body: `{}`, who: anyone, ok: 400},
 		{pattern: "GET /api/v1/attachments/{sha256}", path: "/api/v1/attachments/" + strings.Repeat("ab", 32), who: staff, ok: 404},
-		{pattern: "GET /api/v1/situation", path: "/api/v1/situation", who: staff, ok: 200},
+		{pattern: "GET /api/v1/situation", path: "/api/v1/situation", who: areaViewers, ok: 200},
 		{pattern: "GET /api/v1/geo/areas", path: "/api/v1/geo/areas?level=district", who: staff, ok: 200},
 		{pattern: "GET /api/v1/stream", path: "/api/v1/stream", who: cityStream, ok: 200},
 		{pattern: "POST /api/v1/suggest", path: "/api/v1/suggest", body: `{"title":"路灯不亮"}`, who: suggest, ok: 200},
@@ -565,6 +567,37 @@ func TestActionsByRole(t *testing.T) {
 			if want := slices.Contains(tc.mayNot, act); forbidden != want || rec.Code == 404 || rec.Code == 400 {
 				t.Errorf("%s %s: %d %.200s (want forbidden %v)", tc.who, act, rec.Code, rec.Body, want)
 			}
+		}
+	}
+}
+
+// TestSituationKeepsToTheArea: the inspector's screen defaults to its
+// street and refuses another district; the city roles see the city.
+func TestSituationKeepsToTheArea(t *testing.T) {
+	a := openAuthNode(t)
+	area := func(who, q string) (int, string) {
+		rec := a.do(t, who, "GET", "/api/v1/situation"+q, "", false)
+		var out struct {
+			Area struct{ Code string } `json:"area"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		return rec.Code, out.Area.Code
+	}
+	for _, tc := range []struct {
+		who, q   string
+		code     int
+		wantArea string
+	}{
+		{"inspector", "", 200, "420102002"},
+		{"inspector", "?area=420102002", 200, "420102002"},
+		{"inspector", "?area=420106", 403, ""},
+		{"inspector", "?area=420102", 403, ""}, // its district is wider than its street
+		{"commander", "", 200, "420100"},
+		{"commander", "?area=420106", 200, "420106"},
+		{"handler-jiangan-cg", "", 403, ""},
+	} {
+		if code, got := area(tc.who, tc.q); code != tc.code || got != tc.wantArea {
+			t.Errorf("%s %s: %d area %q, want %d %q", tc.who, tc.q, code, got, tc.code, tc.wantArea)
 		}
 	}
 }
