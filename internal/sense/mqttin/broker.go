@@ -19,9 +19,10 @@ const (
 	// above the 1 MB messages the subscriber must see to count them as
 	// oversize (the subscriber's own bound, MaxPayload, is smaller).
 	DefaultBrokerMaxPacket = 2 << 20
-	// DefaultBrokerReceiveMaximum is how many QoS 1/2 messages each client
-	// may have unacknowledged (MQTT 5 flow control; 3.1.1 clients are held
-	// to it by the broker's inflight bound).
+	// DefaultBrokerReceiveMaximum is how many QoS 1/2 messages an MQTT 5
+	// publisher may have unacknowledged (its flow control). Toward each
+	// subscriber the broker holds at most 8192 unacknowledged QoS 1/2
+	// messages (its inflight bound) and drops, counting them, beyond.
 	DefaultBrokerReceiveMaximum = 512
 	// DefaultBrokerWritesPending bounds the messages queued to one
 	// subscriber that does not keep up; beyond it the broker drops them
@@ -73,7 +74,6 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	caps := mochi.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = uint32(o.MaxPacket)
 	caps.ReceiveMaximum = uint16(o.ReceiveMaximum)
-	caps.MaximumInflight = uint16(o.ReceiveMaximum)
 	caps.MaximumClientWritesPending = int32(o.WritesPending)
 	caps.MaximumClients = 10_000
 	caps.MaximumSessionExpiryInterval = 3600
