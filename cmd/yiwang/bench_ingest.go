@@ -11,7 +11,7 @@ import (
 )
 
 func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench ingest", "[--sensors N] [--rounds R] [--batch B] [-c C] [--mqtt ADDR] [--pg URL] [--json]", stderr)
+	fs := newFlagSet("bench ingest", "[--sensors N] [--rounds R] [--batch B] [-c C] [--mqtt ADDR] [--pg URL] [--in-memory] [--json]", stderr)
 	sensors := fs.Int("sensors", 10000, "load sensors, one active rule each")
 	probes := fs.Int("probes", 200, "extra sensors that each raise one alarm during the run (alarm latency)")
 	rounds := fs.Int("rounds", 200, "readings per load sensor (total = sensors × rounds)")
@@ -21,6 +21,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	mqttN := fs.Int("mqtt-n", 20000, "readings published through MQTT")
 	pg := fs.String("pg", pgtest.Server(), `PostgreSQL server for the COPY baseline ("" skips it)`)
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	inMemory := fs.Bool("in-memory", false, "keep the HTTP run's readings and alarms in memory only (no data directory)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,7 +37,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer stop()
 	}
 	res, err := bench.Ingest(ctx, bench.IngestOptions{Sensors: *sensors, Probes: *probes, Rounds: *rounds, Batch: *batch, C: *c,
-		MQTT: *broker, MQTTN: *mqttN, Postgres: *pg})
+		MQTT: *broker, MQTTN: *mqttN, Postgres: *pg, InMemory: *inMemory})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type IngestOptions struct {
 	MQTTN int
 	// Postgres is the server for the COPY baseline ("" skips it).
 	Postgres string
+	// InMemory runs the HTTP pipeline without a DataDir (nothing
+	// persisted), for comparison.
+	InMemory bool
 	Logger   *slog.Logger
 }
 
@@ -134,11 +137,13 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	}
 	var latMu sync.Mutex
 	var lats []time.Duration
-	dataDir, err := os.MkdirTemp("", "yiwang-bench-ingest-")
-	if err != nil {
-		return res, err
+	var dataDir string
+	if !o.InMemory {
+		if dataDir, err = os.MkdirTemp("", "yiwang-bench-ingest-"); err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dataDir)
 	}
-	defer os.RemoveAll(dataDir)
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, Cases: wf, MinHold: time.Nanosecond, QueueBatches: 16,
 		MaxBody: 64 << 20, Logger: o.Logger, DataDir: dataDir,
 		OnCase: func(a alarm.Alarm, c cases.Case, created bool) {

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,36 +9,81 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"yiwang/internal/cases"
 )
 
-// Storage keeps a manager's state across restarts (Options.Storage).
+// Storage keeps a manager's state across restarts (Options.Storage): a
+// snapshot, and a journal of what happened since.
 type Storage interface {
-	// Load returns the last saved state, or nil when none was saved.
-	Load(ctx context.Context) ([]byte, error)
-	// Save replaces the saved state.
-	Save(ctx context.Context, state []byte) error
+	// Load returns the last snapshot (nil when none was saved) and the
+	// journal records appended after it, in order.
+	Load(ctx context.Context) (snapshot []byte, journal [][]byte, err error)
+	// Save replaces the snapshot and empties the journal; the snapshot is
+	// on stable storage when Save returns.
+	Save(ctx context.Context, snapshot []byte) error
+	// Append adds a record to the journal; it need only outlive the
+	// process (no sync).
+	Append(ctx context.Context, record []byte) error
 }
 
-// FileStorage is a Storage kept in one file, replaced atomically (written
-// beside it, synced, renamed).
+// FileStorage is a Storage kept in a file, replaced atomically (written
+// beside it, synced, renamed), and its journal, the file name with
+// ".journal" added (one JSON record per line).
 type FileStorage string
 
-// Load reads the file; a missing file is no state.
-func (f FileStorage) Load(ctx context.Context) ([]byte, error) {
+func (f FileStorage) journal() string { return string(f) + ".journal" }
+
+// Load reads the files; missing files are no state. A journal line cut
+// off by a crash is ignored.
+func (f FileStorage) Load(ctx context.Context) ([]byte, [][]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := os.ReadFile(string(f))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		b, err = nil, nil
 	}
-	return b, err
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := os.ReadFile(f.journal())
+	if errors.Is(err, fs.ErrNotExist) {
+		return b, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var recs [][]byte
+	for len(j) > 0 {
+		i := bytes.IndexByte(j, '\n')
+		if i < 0 {
+			break // torn last line
+		}
+		recs, j = append(recs, j[:i]), j[i+1:]
+	}
+	return b, recs, nil
 }
 
-// Save writes the file.
+// Append writes one journal line.
+func (f FileStorage) Append(ctx context.Context, record []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w, err := os.OpenFile(f.journal(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(record[:len(record):len(record)], '\n'))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Save writes the snapshot and empties the journal.
 func (f FileStorage) Save(ctx context.Context, state []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -61,7 +107,19 @@ func (f FileStorage) Save(ctx context.Context, state []byte) error {
 	if err := os.Rename(tmp, name); err != nil {
 		return err
 	}
-	d, err := os.Open(filepath.Dir(name))
+	if err := syncDir(filepath.Dir(name)); err != nil {
+		return err
+	}
+	// Records in the journal are in the snapshot now; one left behind by a
+	// crash here is recognised by its sequence number.
+	if err := os.Truncate(f.journal(), 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
@@ -80,7 +138,9 @@ type saved struct {
 	Done     []Alarm           `json:"recent"`
 	LastCase map[string]string `json:"last_case"`
 	Jobs     []savedJob        `json:"jobs"`
-	Stats    Stats             `json:"stats"`
+	// Pushed is the sequence number of the newest job when saved.
+	Pushed uint64 `json:"pushed"`
+	Stats  Stats  `json:"stats"`
 }
 
 type savedAlarm struct {
@@ -89,20 +149,40 @@ type savedAlarm struct {
 	NewCase      cases.NewCase `json:"new_case"`
 }
 
+// savedJob is a job in the snapshot, and a journal record.
 type savedJob struct {
+	Seq   uint64     `json:"seq"`
 	Clear bool       `json:"clear,omitempty"`
 	Alarm savedAlarm `json:"alarm"`
 	Prev  string     `json:"prev_case,omitempty"`
 }
 
+func saveJob(j job) savedJob {
+	return savedJob{Seq: j.seq, Clear: j.kind == jobClear, Alarm: savedAlarm{Alarm: j.alarm, NewCase: j.alarm.newCase}, Prev: j.prev}
+}
+
+func (sj savedJob) job() job {
+	j := job{kind: jobRaise, alarm: sj.Alarm.Alarm, prev: sj.Prev, seq: sj.Seq}
+	if sj.Clear {
+		j.kind = jobClear
+	}
+	j.alarm.newCase = sj.Alarm.NewCase
+	return j
+}
+
 // Save writes the manager's state (open alarms with their
 // acknowledgements and case ids, the recent cleared alarms, each rule's
-// latest case, the case calls not yet made) to Options.Storage, if set and
-// if anything changed since the last save. Run saves before a case call
-// that is not on disk yet (one save covers every call pending), so that a
-// case created is never forgotten by a restart: a node that restarts
-// makes the pending call again under the same idempotency key, which
-// answers with the case already created.
+// latest case, the case calls not yet made) to Options.Storage as a
+// snapshot on stable storage, if set and if anything changed since the
+// last save (the pipeline saves every tick).
+//
+// Between saves, Run appends each case call to the storage's journal
+// before making it, so that a case created is never forgotten when the
+// process dies: the restarted node makes the call again under the same
+// idempotency key, which answers with the case already created. The
+// journal is not synced: after an operating-system crash or a power loss,
+// an alarm raised since the last save may be lost, and its rule, still
+// firing, raise another with a case of its own.
 func (m *Manager) Save(ctx context.Context) error {
 	if m.o.Storage == nil {
 		return nil
@@ -114,16 +194,15 @@ func (m *Manager) Save(ctx context.Context) error {
 		m.mu.Unlock()
 		return nil
 	}
-	s := saved{Version: stateVersion, SavedAt: m.o.Now().UTC(), Done: m.done, LastCase: m.lastCase, Stats: m.stats}
+	s := saved{Version: stateVersion, SavedAt: m.o.Now().UTC(), Done: m.done, LastCase: m.lastCase, Stats: m.stats, Pushed: m.pushed}
 	for _, a := range m.open {
 		s.Open = append(s.Open, savedAlarm{Alarm: *a, ClearPending: a.clearPending, NewCase: a.newCase})
 	}
 	for _, j := range m.jobs {
-		s.Jobs = append(s.Jobs, savedJob{Clear: j.kind == jobClear, Alarm: savedAlarm{Alarm: j.alarm, NewCase: j.alarm.newCase}, Prev: j.prev})
+		s.Jobs = append(s.Jobs, saveJob(j))
 	}
 	b, err := json.Marshal(s)
 	m.dirty = false
-	saved := m.pushed
 	m.mu.Unlock()
 	if err == nil {
 		err = m.o.Storage.Save(ctx, b)
@@ -135,7 +214,36 @@ func (m *Manager) Save(ctx context.Context) error {
 		return fmt.Errorf("saving alarm state: %w", err)
 	}
 	m.mu.Lock()
-	m.saved = max(m.saved, saved)
+	m.saved = max(m.saved, s.Pushed)
+	m.mu.Unlock()
+	return nil
+}
+
+// journal appends the jobs not yet on disk to the storage's journal.
+func (m *Manager) journal(ctx context.Context) error {
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
+	m.mu.Lock()
+	var recs [][]byte
+	hi := m.saved
+	for _, j := range m.jobs {
+		if j.seq > m.saved {
+			b, err := json.Marshal(saveJob(j))
+			if err != nil {
+				m.mu.Unlock()
+				return fmt.Errorf("journaling alarm case call: %w", err)
+			}
+			recs, hi = append(recs, b), j.seq
+		}
+	}
+	m.mu.Unlock()
+	for _, r := range recs {
+		if err := m.o.Storage.Append(ctx, r); err != nil {
+			return fmt.Errorf("journaling alarm case call: %w", err)
+		}
+	}
+	m.mu.Lock()
+	m.saved = max(m.saved, hi)
 	m.mu.Unlock()
 	return nil
 }
@@ -150,25 +258,25 @@ func (m *Manager) unsaved(j job) bool {
 	return j.seq > m.saved
 }
 
-// Load restores the state last saved to Options.Storage (none: nothing
-// changes). Call it before Run and before any event is handled.
+// Load restores the state last saved to Options.Storage and the case
+// calls journaled after it (none: nothing changes). Call it before Run and
+// before any event is handled.
 func (m *Manager) Load(ctx context.Context) error {
 	if m.o.Storage == nil {
 		return nil
 	}
-	b, err := m.o.Storage.Load(ctx)
+	b, journal, err := m.o.Storage.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("loading alarm state: %w", err)
 	}
-	if b == nil {
-		return nil
-	}
 	var s saved
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("loading alarm state: %w", err)
-	}
-	if s.Version != stateVersion {
-		return fmt.Errorf("loading alarm state: format version %d, this build reads %d", s.Version, stateVersion)
+	if b != nil {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("loading alarm state: %w", err)
+		}
+		if s.Version != stateVersion {
+			return fmt.Errorf("loading alarm state: format version %d, this build reads %d", s.Version, stateVersion)
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -184,14 +292,34 @@ func (m *Manager) Load(ctx context.Context) error {
 	}
 	m.jobs = m.jobs[:0]
 	for _, sj := range s.Jobs {
-		j := job{kind: jobRaise, alarm: sj.Alarm.Alarm, prev: sj.Prev}
-		if sj.Clear {
-			j.kind = jobClear
-		}
-		j.alarm.newCase = sj.Alarm.NewCase
-		m.jobs = append(m.jobs, j)
+		m.jobs = append(m.jobs, sj.job())
 	}
-	m.stats = s.Stats
+	m.stats, m.pushed = s.Stats, s.Pushed
+	for k, rec := range journal {
+		var sj savedJob
+		if err := json.Unmarshal(rec, &sj); err != nil {
+			return fmt.Errorf("loading alarm state: journal record %d: %w", k+1, err)
+		}
+		if sj.Seq <= m.pushed {
+			continue // in the snapshot already
+		}
+		j := sj.job()
+		a := j.alarm
+		switch j.kind {
+		case jobRaise:
+			m.open[a.Rule] = &a
+		case jobClear:
+			if o := m.open[a.Rule]; o != nil && o.ID == a.ID {
+				delete(m.open, a.Rule)
+			}
+			m.done = append(m.done, a)
+			if len(m.done) > m.o.Keep {
+				m.done = slices.Delete(m.done, 0, len(m.done)-m.o.Keep)
+			}
+		}
+		m.jobs, m.pushed = append(m.jobs, j), j.seq
+	}
+	m.saved = m.pushed
 	if len(m.jobs) > 0 {
 		select {
 		case m.wake <- struct{}{}:

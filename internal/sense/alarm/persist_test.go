@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,22 +79,30 @@ func TestRestart(t *testing.T) {
 	}
 }
 
-// TestRestartWithPendingCaseCall: a node that stopped after saving a raise
-// but before (or after) its case call makes the call again on restart and
-// gets the same case: never a second one.
+// TestRestartWithPendingCaseCall: a node that stopped after a case call
+// was journaled (or saved) but before, or after, the call was made makes
+// the call again on restart and gets the same case: never a second one.
 func TestRestartWithPendingCaseCall(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name        string
-		callBefore  bool // the case was created before the stop
-		wantCreates int
-	}{{"stopped before the case call", false, 1}, {"stopped after the case call", true, 1}} {
+		name       string
+		snapshot   bool // Save (the tick) instead of the journal
+		callBefore bool // the case was created before the stop
+	}{
+		{"journaled, stopped before the case call", false, false},
+		{"journaled, stopped after the case call", false, true},
+		{"saved, stopped after the case call", true, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "alarms.json")
 			f := &fakeCases{closed: map[string]bool{}, keys: map[string]string{}}
 			m := persistentManager(t, f, file)
 			m.Handle(at(0), fire("wl", true))
-			if err := m.Save(ctx); err != nil { // what Run does before each case call
+			save := m.journal // what Run does before each case call
+			if tc.snapshot {
+				save = m.Save
+			}
+			if err := save(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if tc.callBefore {
@@ -102,16 +111,76 @@ func TestRestartWithPendingCaseCall(t *testing.T) {
 				}
 			}
 			m2 := persistentManager(t, f, file)
-			if m2.Pending() != 1 {
-				t.Fatalf("%d case calls pending after restart, want 1", m2.Pending())
+			if m2.Pending() != 1 || len(m2.Open()) != 1 {
+				t.Fatalf("%d case calls pending and %d alarms open after restart, want 1 and 1", m2.Pending(), len(m2.Open()))
 			}
 			if err := m2.Drain(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if f.n != tc.wantCreates || m2.Open()[0].CaseID != "C1" {
+			if f.n != 1 || m2.Open()[0].CaseID != "C1" {
 				t.Fatalf("%d cases, alarm case %q: %v", f.n, m2.Open()[0].CaseID, f.log)
 			}
 		})
+	}
+}
+
+// TestJournalAfterSnapshot: the journal replays on top of the snapshot,
+// and records the snapshot holds already are not applied twice.
+func TestJournalAfterSnapshot(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "alarms.json")
+	f := &fakeCases{closed: map[string]bool{}, keys: map[string]string{}}
+	m := persistentManager(t, f, file)
+	m.Handle(at(0), fire("wl", true))
+	m.Handle(at(0), fire("gas", true))
+	if err := m.journal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(ctx); err != nil { // the journal is emptied
+		t.Fatal(err)
+	}
+	m.Handle(at(6), fire("wl", false))
+	m.Handle(at(7), fire("rain", true))
+	if err := m.journal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m2 := persistentManager(t, f, file)
+	var rules []string
+	for _, a := range m2.Open() {
+		rules = append(rules, a.Rule)
+	}
+	if strings.Join(rules, ",") != "gas,rain" || len(m2.Recent()) != 1 || m2.Pending() != 2 {
+		t.Fatalf("open %v, %d recent, %d pending; want gas,rain, 1, 2", rules, len(m2.Recent()), m2.Pending())
+	}
+	// A crash between the snapshot and emptying the journal: the records
+	// the snapshot holds are skipped by their sequence numbers.
+	if err := m.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := os.ReadFile(file + ".journal")
+	if len(j) != 0 {
+		t.Fatalf("journal not emptied by Save: %q", j)
+	}
+	if err := m.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.Handle(at(8), fire("x", true))
+	if err := m.journal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := os.ReadFile(file + ".journal")
+	m.dirty = true
+	if err := m.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file+".journal", rec, 0o644) // left behind
+	m3 := persistentManager(t, f, file)
+	if m3.Pending() != m.Pending() || len(m3.Open()) != len(m.Open()) {
+		t.Fatalf("a journal record already in the snapshot was applied again: %d pending, %d open; want %d, %d",
+			m3.Pending(), len(m3.Open()), m.Pending(), len(m.Open()))
 	}
 }
 

@@ -34,7 +34,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		// The job is on disk before its case call (a restart makes it
 		// again, under the same idempotency key).
 		if m.unsaved(j) {
-			if err := m.Save(ctx); err != nil && ctx.Err() == nil {
+			if err := m.journal(ctx); err != nil && ctx.Err() == nil {
 				m.o.Logger.ErrorContext(ctx, "saving alarm state failed", "err", err)
 			}
 		}
