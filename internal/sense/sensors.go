@@ -80,6 +80,24 @@ func (p *Pipeline) Sensors() SensorSet {
 func (p *Pipeline) PutSensors(ctx context.Context, sensors []registry.Sensor, expectVersion int, actor string) (SensorsUpdate, error) {
 	p.putMu.Lock()
 	defer p.putMu.Unlock()
+	return p.replaceSensors(ctx, sensors, expectVersion, actor)
+}
+
+// EditSensors is PutSensors of edit's result: edit gets the sensors in
+// force and returns the new list (or an error, returned as is). No other
+// change of the registry comes between the two.
+func (p *Pipeline) EditSensors(ctx context.Context, edit func([]registry.Sensor) ([]registry.Sensor, error), expectVersion int, actor string) (SensorsUpdate, error) {
+	p.putMu.Lock()
+	defer p.putMu.Unlock()
+	sensors, err := edit(p.Registry.All())
+	if err != nil {
+		return SensorsUpdate{}, err
+	}
+	return p.replaceSensors(ctx, sensors, expectVersion, actor)
+}
+
+// replaceSensors is PutSensors under putMu.
+func (p *Pipeline) replaceSensors(ctx context.Context, sensors []registry.Sensor, expectVersion int, actor string) (SensorsUpdate, error) {
 	u, eng, err := p.planSensors(sensors)
 	if err != nil {
 		return SensorsUpdate{}, err

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,27 +130,22 @@ func (p *Pipeline) postSensor(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, &SensorsError{Errors: messages(err)})
 		return
 	}
-	all := p.Registry.All()
 	code := http.StatusCreated
-	for i := range all {
-		if all[i].ID == one[0].ID {
-			all[i], code = one[0], http.StatusOK
+	u, err := p.EditSensors(r.Context(), func(all []registry.Sensor) ([]registry.Sensor, error) {
+		for i := range all {
+			if all[i].ID == one[0].ID {
+				all[i], code = one[0], http.StatusOK
+				return all, nil
+			}
 		}
-	}
-	if code == http.StatusCreated {
-		all = append(all, one[0])
-	}
-	u, err := p.PutSensors(r.Context(), all, expect, actor)
+		return append(all, one[0]), nil
+	}, expect, actor)
 	p.answerSensors(w, r, u, err, code)
 }
 
 // deleteSensor removes one sensor; If-Match optional.
 func (p *Pipeline) deleteSensor(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := p.Registry.Get(id); err != nil {
-		writeErr(w, http.StatusNotFound, err.Error())
-		return
-	}
 	expect, ok := ifMatch(w, r, false)
 	if !ok {
 		return
@@ -157,20 +154,22 @@ func (p *Pipeline) deleteSensor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	all := p.Registry.All()
-	kept := all[:0]
-	for _, s := range all {
-		if s.ID != id {
-			kept = append(kept, s)
+	u, err := p.EditSensors(r.Context(), func(all []registry.Sensor) ([]registry.Sensor, error) {
+		for i, s := range all {
+			if s.ID == id {
+				return slices.Delete(all, i, i+1), nil
+			}
 		}
-	}
-	u, err := p.PutSensors(r.Context(), kept, expect, actor)
+		return nil, fmt.Errorf("%w %q", registry.ErrUnknownSensor, id)
+	}, expect, actor)
 	p.answerSensors(w, r, u, err, http.StatusOK)
 }
 
 func (p *Pipeline) answerSensors(w http.ResponseWriter, r *http.Request, u SensorsUpdate, err error, code int) {
 	var invalid *SensorsError
 	switch {
+	case errors.Is(err, registry.ErrUnknownSensor):
+		writeErr(w, http.StatusNotFound, err.Error())
 	case errors.As(err, &invalid):
 		writeJSON(w, http.StatusUnprocessableEntity, invalid)
 	case errors.Is(err, ErrSensorsConflict), errors.Is(err, registry.ErrStale):

@@ -396,3 +396,36 @@ func TestSensorsSwapUnderLoad(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestSensorPostsConcurrent: sensors added one by one at the same time
+// are all kept (each edit reads and replaces the registry under one lock).
+func TestSensorPostsConcurrent(t *testing.T) {
+	st := memstore.New(memstore.Options{})
+	defer st.Close()
+	g := newSensorsRig(t, st, 0)
+	const n = 10
+	errc := make(chan error, n)
+	for i := range n {
+		go func() {
+			body := fmt.Sprintf(`{"id": "AQ%d", "kind": "aqi", "unit": "aqi", "lat": 30.6, "lon": 114.6, "owner": "huanbao.420103", "interval": 60}`, i)
+			req, _ := http.NewRequest(http.MethodPost, g.srv.URL+"/sensors", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					err = fmt.Errorf("AQ%d: %s", i, resp.Status)
+				}
+			}
+			errc <- err
+		}()
+	}
+	for range n {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, v := g.p.Registry.Count(), g.p.Sensors().Version; c != 2+n || v != n {
+		t.Fatalf("%d sensors at version %d, want %d at %d", c, v, 2+n, n)
+	}
+}
