@@ -45,7 +45,7 @@ func TestConsoleSmall(t *testing.T) {
 	}
 	for _, k := range []string{"generated", "cases", "load_s", "aggregates_load_s", "aggregates_p50_ms", "aggregates_p99_ms",
 		"sql_p50_ms", "sql_p99_ms", "first_render_ms", "checked", "sql_by_query",
-		"start_rebuild_s", "start_from_snapshot_s", "snapshot_bytes", "situation_restore_s"} {
+		"start_rebuild_s", "start_from_snapshot_s", "snapshot_bytes", "situation_restore_s", "situation_rebuild_s"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("result has no %q: %s", k, b)
 		}

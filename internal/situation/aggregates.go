@@ -2,6 +2,7 @@ package situation
 
 import (
 	"container/heap"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -36,6 +37,9 @@ type caseRec struct {
 	overdue bool
 	gen     uint32
 	live    *cases.Case // nil once the case is terminal
+	// liveSave is the save that may still be reading live (see
+	// Aggregates.saving): apply copies live before changing it then.
+	liveSave uint64
 }
 
 type areaAgg struct {
@@ -70,6 +74,14 @@ type Aggregates struct {
 	lastCase string
 	lastSeq  int
 	lastAt   time.Time
+	// saving is the number of the save in progress (0: none). A save
+	// copies the state under the lock but encodes the open cases' folded
+	// state after releasing it; until it ends, apply copies a case's
+	// folded state before changing it (copy on write), so the save reads
+	// a stable one and events are not held up by the encoding.
+	saving, saves uint64
+	// saveMu lets one save run at a time.
+	saveMu sync.Mutex
 }
 
 // New returns empty aggregates.
@@ -200,6 +212,13 @@ func (a *Aggregates) apply(e cases.Event) error {
 	}
 	if r.live == nil { // terminal: only notes follow, which change nothing here
 		return nil
+	}
+	if a.saving != 0 && r.liveSave == a.saving {
+		live, err := cloneCase(r.live)
+		if err != nil {
+			return err
+		}
+		r.live, r.liveSave = live, 0
 	}
 	before := r.live.Deadlines
 	a.unschedule(r)
@@ -337,6 +356,19 @@ func (a *Aggregates) compact() {
 	}
 	a.due = live
 	heap.Init(&a.due)
+}
+
+// cloneCase deep-copies a folded case (for copy on write during a save).
+func cloneCase(c *cases.Case) (*cases.Case, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("situation: copying case %s: %w", c.ID, err)
+	}
+	var out cases.Case
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("situation: copying case %s: %w", c.ID, err)
+	}
+	return &out, nil
 }
 
 func level1(code string) string {

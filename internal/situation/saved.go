@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"yiwang/internal/cases"
@@ -85,8 +86,8 @@ type savedCase struct {
 }
 
 // Save writes the aggregates to w in the saved layout and returns the log
-// position they cover. The state is encoded under the lock (events wait
-// meanwhile); compressing and writing happen after it is released.
+// position they cover. Only copying the state holds the lock (events and
+// screens wait for that, not for encoding, compressing and writing).
 func (a *Aggregates) Save(w io.Writer) (int64, error) {
 	var raw bytes.Buffer
 	pos, err := a.encode(&raw)
@@ -120,12 +121,30 @@ func (a *Aggregates) Save(w io.Writer) (int64, error) {
 	return pos, nil
 }
 
-// encode gob-encodes the state under the lock.
+// encode gob-encodes the state: it copies it under the lock (the open
+// cases' folded state by reference, copied on write until the save ends,
+// see Aggregates.saving) and encodes the copy after releasing it.
 func (a *Aggregates) encode(w io.Writer) (int64, error) {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	st, done := a.stateForSave()
+	defer done()
+	if err := gob.NewEncoder(w).Encode(st); err != nil {
+		return 0, fmt.Errorf("situation: save: %w", err)
+	}
+	return st.LastPos, nil
+}
+
+// stateForSave copies the state under the lock; done ends the save's
+// copy on write.
+func (a *Aggregates) stateForSave() (st *savedState, done func()) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	st := savedState{LastPos: a.lastPos, Events: a.events, LastCase: a.lastCase, LastSeq: a.lastSeq,
-		LastAt: a.lastAt, Mark: a.mark, Codes: a.codes, Areas: make([]savedArea, len(a.areas)),
+	a.saves++
+	save := a.saves
+	a.saving = save
+	st = &savedState{LastPos: a.lastPos, Events: a.events, LastCase: a.lastCase, LastSeq: a.lastSeq,
+		LastAt: a.lastAt, Mark: a.mark, Codes: slices.Clone(a.codes), Areas: make([]savedArea, len(a.areas)),
 		Cases: make([]savedCase, 0, len(a.recs))}
 	for i, ag := range a.areas {
 		sa := savedArea{C: ag.counters, Cats: make(map[string]counters, len(ag.cats)), Units: make(map[string]counters, len(ag.units))}
@@ -146,13 +165,19 @@ func (a *Aggregates) encode(w io.Writer) (int64, error) {
 	}
 	st.Hours, st.Days = buckets(a.hours), buckets(a.days)
 	for id, r := range a.recs {
+		if r.live != nil {
+			r.liveSave = save
+		}
 		st.Cases = append(st.Cases, savedCase{ID: id, Areas: r.areas, Cat: r.cat, Unit: r.unit, State: r.state,
 			OnTime: r.onTime, Overdue: r.overdue, Rated: r.rated, Satisfied: r.satisfied, Due: r.due, Live: r.live})
 	}
-	if err := gob.NewEncoder(w).Encode(&st); err != nil {
-		return 0, fmt.Errorf("situation: save: %w", err)
+	return st, func() {
+		a.mu.Lock()
+		if a.saving == save {
+			a.saving = 0
+		}
+		a.mu.Unlock()
 	}
-	return a.lastPos, nil
 }
 
 // SavedPos reads the log position saved aggregates cover from their
