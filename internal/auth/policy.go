@@ -3,6 +3,7 @@ package auth
 import (
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 )
@@ -131,7 +132,8 @@ func (p *policy) rule(r *http.Request) (Rule, string) {
 	if rule, ok := p.rules[pattern]; ok {
 		return rule, pattern
 	}
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/sense/") {
+	// Clean first: "/x/../api/v1/…" is an /api/ path too.
+	if p := path.Clean("/" + r.URL.Path); strings.HasPrefix(p+"/", "/api/") || strings.HasPrefix(p+"/", "/sense/") {
 		return signedIn, ""
 	}
 	return public, ""

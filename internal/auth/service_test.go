@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -400,5 +401,30 @@ func TestPurgeSessions(t *testing.T) {
 	}
 	if docs, _ := s.st.ListDocuments(ctx, sessionPrefix, "", 10); len(docs) != 1 {
 		t.Errorf("%d sessions stored, want 1", len(docs))
+	}
+}
+
+func TestPolicyUnknownPaths(t *testing.T) {
+	s, _ := newService(t)
+	h := stack(s)
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/api/v1/nothing", 401},
+		{"/api", 401},
+		{"/sense/v1/x", 401},
+		{"/x/../api/v1/cases", 401},
+		{"/index.html", 200},
+		{"/open311/v2/services.json", 200},
+		{"/metrics", 200},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.Path = tc.path
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.path, w.Code, tc.want)
+		}
 	}
 }
