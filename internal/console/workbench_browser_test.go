@@ -298,3 +298,73 @@ func TestWorkbenchPageStatic(t *testing.T) {
 		t.Error("index.html does not link to the workbench")
 	}
 }
+
+// TestWorkbenchPagingInBrowser: the workbench's lists come from the API a
+// page (50 cases) at a time, most urgent first (sort=due). The
+// dispatcher's manual queue holding 60 cases shows 50 and says more
+// remain; 加载更多 fetches the other 10 with the cursor, and a refresh
+// keeps all 60. The supervisor's lists ask the API for overdue cases and
+// open summons a page each, instead of fetching every open case to filter
+// in the browser.
+func TestWorkbenchPagingInBrowser(t *testing.T) {
+	requireBrowser(t)
+	base, _ := startNode(t)
+	agent := signInAPI(t, base, "agent")
+	seeded := map[string]bool{}
+	for i := range 60 {
+		seeded[agent.manualCase(fmt.Sprintf("待分拨 %d", i))] = true
+	}
+
+	p := openPage(t, 1280, 900)
+	p.signIn(base, "dispatcher", "/workbench.html#dispatcher")
+	p.wait("ready", `document.body.dataset.ready === "true"`)
+	p.msgs.probe(t, p.ctx)
+	p.wait("the first page", `document.getElementById('q-manual').dataset.shown === "50"`)
+	got := p.eval("the first page's count", `document.getElementById('q-manual').dataset.more + '|' +
+		document.querySelector('#q-manual li.more').textContent + '|' + document.getElementById('status').textContent`)
+	if !strings.HasPrefix(got, "true|已显示 50 件，还有更多") || !strings.Contains(got, "待分拨 50+ 件") {
+		t.Errorf("first page says %q; want 50 shown, more to come, and 50+ in the status", got)
+	}
+	p.shot("workbench-paging.png")
+	p.clickCurrent("load more", `#q-manual button.load-more`)
+	p.wait("the second page", `document.getElementById('q-manual').dataset.shown === "60"`)
+	ids := strings.Split(p.eval("the listed cases", `[...document.querySelectorAll('#q-manual li.case')].map(li => li.dataset.caseId).join(',')`), ",")
+	listed := map[string]bool{}
+	for _, id := range ids {
+		listed[id] = true
+	}
+	if len(ids) != 60 || len(listed) != 60 {
+		t.Errorf("after loading more: %d cases listed, %d distinct; want the 60 seeded once each", len(ids), len(listed))
+	}
+	for id := range seeded {
+		if !listed[id] {
+			t.Errorf("seeded case %s is not listed after loading every page", id)
+		}
+	}
+	if got := p.eval("the last page's count", `document.getElementById('q-manual').dataset.more + '|' +
+		document.querySelector('#q-manual li.more').textContent + '|' + document.querySelectorAll('#q-manual button.load-more').length`); got != "false|共 60 件|0" {
+		t.Errorf("after the last page: %q; want no more, 共 60 件 and no button", got)
+	}
+	// The lists used the API's cursor (no page of 1000).
+	const fetched = `performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/api/v1/cases?'))`
+	if got := p.eval("list requests", fetched+`.join('\n')`); !strings.Contains(got, "queue=manual&sort=due&limit=50&cursor=") || strings.Contains(got, "limit=1000") {
+		t.Errorf("the dispatcher's requests were:\n%s\nwant a page of 50 most urgent first, the next by cursor, and no page of 1000", got)
+	}
+	p.clickCurrent("refresh", `#refresh`)
+	p.wait("the refresh", fetched+`.some(u => u.includes('queue=manual&sort=due&limit=60'))`)
+	p.wait("still 60 after the refresh", `document.getElementById('q-manual').dataset.shown === "60"`)
+	p.noErrors()
+
+	s := openPage(t, 1280, 900)
+	s.signIn(base, "supervisor", "/workbench.html#supervisor")
+	s.wait("ready", `document.body.dataset.ready === "true"`)
+	s.wait("both lists", `document.getElementById('q-overdue').dataset.shown !== undefined && document.getElementById('q-summons').dataset.shown !== undefined`)
+	got = s.eval("supervisor requests", fetched+`.join('\n')`)
+	if !strings.Contains(got, "overdue=true&sort=due&limit=50") || !strings.Contains(got, "open_summons=true&sort=due&limit=50") || strings.Contains(got, "state=") {
+		t.Errorf("the supervisor's requests were:\n%s\nwant overdue=true and open_summons=true a page each, most urgent first, and no list of open cases", got)
+	}
+	if got := s.eval("status", `document.getElementById('status').textContent`); got != "超时 0 件，吹哨未报到 0 件" {
+		t.Errorf("supervisor status %q; want 超时 0 件，吹哨未报到 0 件 (nothing is overdue or summoned)", got)
+	}
+	s.noErrors()
+}
