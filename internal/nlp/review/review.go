@@ -34,8 +34,8 @@ const (
 	FlagOffTopic = "off_topic" // little overlap with the message
 	FlagTooShort = "too_short" // fewer than MinReplyRunes characters
 	FlagNoUnit   = "no_unit"   // names no responsible unit
-	FlagNoAction = "no_action" // no concrete action taken or ordered
-	FlagNoDate   = "no_date"   // no date or time limit
+	FlagNoAction = "no_action" // no concrete action taken, planned or ordered (not owed to a question answered with its basis)
+	FlagNoDate   = "no_date"   // no date or time limit (likewise)
 	FlagNoBasis  = "no_basis"  // no finding or rule explained (经核实, 根据 …)
 	FlagSlow     = "slow"      // answered after the median delay
 	FlagLate     = "late"      // answered after the 90th percentile delay
@@ -61,11 +61,44 @@ type Review struct {
 	Flags []string `json:"flags"`
 }
 
+// actionVerbs are concrete steps a unit takes or orders.
+const actionVerbs = `安排|派|组织|责成|要求|督促|完成|整改|处理|处置|清理|清运|修复|维修|拆除|查处|约谈|立案|更换|疏通|协调|落实|恢复|下发|开展|对接|联系|开通|建设|建成|施工|纳入|列入|启动|实施|投入|设置|安装|增设|制定|出台|审批|批复|办理|受理|核查|查实|发放|补|退|支付|解决|整治|上门|告知|通知|制止|取缔|关停|暂停|停止|移交|转交|改造|升级|完善|调整|查勘|勘查|检查|巡查|处罚|罚款|劝导|召开|会商|考虑|研究|推进|跟进|加大|加强|增大|严格|管控|调查|彻查|走访|公示|赶|出警|处警|答复|回复`
+
 var (
-	actionRe = regexp.MustCompile(`已(经)?(安排|派|组织|责成|要求|督促|完成|整改|处理|处置|清理|清运|修复|维修|拆除|查处|约谈|立案|更换|疏通|协调|落实|恢复|下发|开展|对接|联系|开|建|纳入|列入|启动|实施|投入|设置|安装|制定|出台|审批|批复|办理|受理|核查|查实|发放|补|退|支付|解决|整治|上门|告知|通知|制止|取缔|关停|暂停|停止|移交|转交)|(将|拟|计划|正在|立即|会同|积极|加快|加强|继续)(于|会|安排|组织|督促|整改|处理|修复|维修|拆除|开展|实施|推进|协调|施工|建设|跟进|加大|核查|调查)|责令|限期|下一步`)
+	// actionRe: an action taken (已 …, 进行了 …), planned (将/正在/立即
+	// … within a clause), granted (予以 …) or ordered (责令, 限期).
+	// Recalibrated against the 2,816 real replies: the first version only
+	// knew 已 directly before a verb and flagged 63% of them.
+	actionRe = regexp.MustCompile(`已(经)?[^，。；！？,;]{0,8}?(` + actionVerbs + `)|(进行|开展)了?[^，。；！？,;]{0,10}?(` + actionVerbs + `)|(将|拟|计划|正在|立即|尽快|抓紧|即将|会同|积极|加快|加强|继续|目前)[^，。；！？,;]{0,10}?(` + actionVerbs + `)|(予以|给予)|责令|限期|下一步|(现场|实地)(查看|核实|勘查|查勘|踏勘|检查)|踏勘`)
 	dateRe   = regexp.MustCompile(`\d{4}年|\d{1,2}月(\d{1,2}日|底|初|中旬|上旬|下旬)?|\d+个?(工作)?(日|天|周|月)内|(本|下)(周|月)|月底|年底|年内|前完成|近期|目前|现已`)
-	basisRe  = regexp.MustCompile(`经(过)?(核实|调查|了解|查|现场|走访|协调|研究)|根据|依据|按照|规定|政策|条例|办法|答复如下|情况如下|原因`)
+	basisRe  = regexp.MustCompile(`经(过)?(核实|调查|了解|查|现场|走访|协调|研究)|据(查|了解|核实)|根据|依据|按照|规定|政策|条例|办法|答复如下|情况如下|原因`)
+	// guideRe: guidance for the asker (可以 …, 请您 …, 拨打 …).
+	// questionRe: a message asking for information (咨询, 请问, 如何办理 …)
+	// is answered by an explanation, not an action.
+	guideRe    = regexp.MustCompile(`可以|可凭|可到|可向|可拨打|需要|需持|须|应当|请您|建议您|欢迎您|拨打`)
+	questionRe = regexp.MustCompile(`咨询|请问|询问|想问|问一下|问问|请教|能否告知|是否可以|可不可以|能不能|怎么(办|申请|处理|才能)|如何(办理|申请|处理|认定|缴纳|领取)|哪些|哪里|什么时候|何时|多久|多少钱|政策是|有没有`)
 )
+
+// questionRunes bounds how much of a message is searched for a question:
+// its title and first sentences.
+const questionRunes = 80
+
+// IsQuestion reports whether a message asks for information (咨询, 请问,
+// 如何办理 … in its first questionRunes runes) rather than for an action.
+func IsQuestion(message string) bool {
+	return questionRe.MatchString(firstRunes(message, questionRunes))
+}
+
+func firstRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
 
 // Score reviews reply as the answer to message; asked and answered are
 // when the message came and the reply went (zero when unknown: timeliness
@@ -80,13 +113,19 @@ func Score(message, reply string, asked, answered time.Time) Review {
 	} else {
 		r.Flags = append(r.Flags, FlagNoUnit)
 	}
+	question := IsQuestion(message)
 	for _, c := range []struct {
 		re   *regexp.Regexp
 		flag string
 	}{{actionRe, FlagNoAction}, {dateRe, FlagNoDate}, {basisRe, FlagNoBasis}} {
-		if c.re.MatchString(reply) {
+		switch {
+		case c.re.MatchString(reply):
 			parts++
-		} else {
+		case question && c.flag != FlagNoBasis && (basisRe.MatchString(reply) || guideRe.MatchString(reply)):
+			// A question is answered by the rule, finding or guidance
+			// given: no action or date is owed.
+			parts++
+		default:
 			r.Flags = append(r.Flags, c.flag)
 		}
 	}

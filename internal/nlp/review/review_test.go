@@ -147,3 +147,27 @@ func FuzzScore(f *testing.F) {
 		}
 	})
 }
+
+func TestActionAndQuestions(t *testing.T) {
+	tests := []struct {
+		name, message, reply string
+		noAction             bool
+	}{
+		{"action with a date between", msg, "经核实，A区城管局已于2019年5月完成下水道疏通。", false},
+		{"action done by 进行了", msg, "街道对该处下水道进行了全面清理。", false},
+		{"planned action", msg, "区市政局将对该路段下水道进行改造。", false},
+		{"promise only", msg, "网友您好，我们将高度重视，感谢您的支持。", true},
+		{"question answered with guidance", "咨询异地驾照到期换证问题\n驾照快到期了怎么办", "您可以到体检医院体检后到车管所办理换证业务。", false},
+		{"question answered with a rule", "请问公积金贷款的条件\n想了解一下", "根据《A市住房公积金管理办法》规定，连续缴存6个月以上可以申请。", false},
+		{"question not answered", "请问公积金贷款的条件\n想了解一下", "网友：您好！留言已收悉", true},
+	}
+	for _, tt := range tests {
+		r := Score(tt.message, tt.reply, t0, t0)
+		if got := slices.Contains(r.Flags, FlagNoAction); got != tt.noAction {
+			t.Errorf("%s: no_action %v, want %v (%+v)", tt.name, got, tt.noAction, r)
+		}
+	}
+	if !IsQuestion("咨询异地驾照换证\n…") || IsQuestion(msg) {
+		t.Errorf("IsQuestion misreads the messages")
+	}
+}
