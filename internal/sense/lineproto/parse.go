@@ -229,11 +229,17 @@ func (ps *Parser) Parse(line []byte) (*Point, error) {
 	return p, nil
 }
 
+// keyStop marks the bytes scanKey must look at.
+var keyStop = [256]bool{'\\': true, ',': true, ' ': true, '=': true, '\n': true}
+
 // scanKey returns the end of the key or value starting at i: the first
 // unescaped ',' or ' ' (and '=' when eq), and whether it holds a backslash.
 func scanKey(line []byte, i int, eq bool) (int, bool) {
 	esc := false
 	for ; i < len(line); i++ {
+		if !keyStop[line[i]] { // most bytes: one table look-up
+			continue
+		}
 		switch c := line[i]; c {
 		case '\\':
 			if i+1 < len(line) {
