@@ -150,10 +150,23 @@ func (c *consoleLog) errors() []string {
 	var out []string
 	for _, m := range c.msgs {
 		if m.Type == chromedp.ConsoleError || m.IsException() {
-			out = append(out, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+			out = append(out, fmt.Sprintf("%s (%s:%d:%d)%s", m, m.URL, m.Line, m.Column, stack(m)))
 		}
 	}
 	return out
+}
+
+// stack is an exception's stack, one frame a line, for the failure
+// message ("" when there is none).
+func stack(m chromedp.ConsoleMessage) string {
+	if m.Stack == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range m.Stack.CallFrames {
+		fmt.Fprintf(&b, "\n\t\tat %s (%s:%d:%d)", f.FunctionName, f.URL, f.LineNumber, f.ColumnNumber)
+	}
+	return b.String()
 }
 
 // probe writes a console message from the page and waits until the
