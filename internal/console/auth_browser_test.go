@@ -263,7 +263,7 @@ func TestCaseTextIsTextInBrowser(t *testing.T) {
 // X-CSRF-Token header is refused (403, problem type …/csrf) — from the
 // browser (XMLHttpRequest, which console.js does not touch) and over
 // HTTP — and changes nothing; the page's own requests carry the token and
-// go through.
+// go through, also after a new sign-in replaced the token they had.
 func TestCSRFInBrowser(t *testing.T) {
 	requireBrowser(t)
 	base, reqs := startNode(t)
@@ -294,6 +294,18 @@ func TestCSRFInBrowser(t *testing.T) {
 	if got := p.evalAsync("the page's POST", withToken); got != "200" && got != "201" {
 		t.Errorf("the page's own POST answered %s; want it to go through", got)
 	}
+	// Signing in again (as in another tab) gives a new session and token:
+	// the page's next POST, with the token it had, is refused once, and
+	// console.js fetches the new token and sends it again.
+	again := `fetch("/api/v1/auth/signin", { method: "POST", headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ login: "dispatcher", password: "demo-dispatcher" }) }).then((r) => String(r.status))`
+	if got := p.evalAsync("sign in again", again); got != "200" {
+		t.Fatalf("signing in again from the page answered %s", got)
+	}
+	stale := strings.Replace(withToken, "from the page with the token", "from the page after signing in again, token", 1)
+	if got := p.evalAsync("the page's POST with a stale token", stale); got != "200" && got != "201" {
+		t.Errorf("the page's POST after signing in again answered %s; want it to go through with the new token", got)
+	}
 
 	var notes []string
 	for _, e := range dispatcher.history(id) {
@@ -301,23 +313,69 @@ func TestCSRFInBrowser(t *testing.T) {
 			notes = append(notes, e.Note)
 		}
 	}
-	if strings.Join(notes, ",") != "from the page with the token" {
-		t.Errorf("notes on the case = %q; want only the page's", notes)
+	if strings.Join(notes, ",") != "from the page with the token,from the page after signing in again, token" {
+		t.Errorf("notes on the case = %q; want only the page's two", notes)
 	}
-	var refused, passed int
+	var refused, stales, passed int
 	for _, r := range reqs.find("POST", path) {
 		switch {
 		case r.CSRF == "" && r.Status == http.StatusForbidden:
 			refused++
+		case r.CSRF != "" && r.Status == http.StatusForbidden:
+			stales++
 		case r.CSRF != "" && r.Status/100 == 2:
 			passed++
 		default:
 			t.Errorf("POST %s with token %q answered %d", path, r.CSRF, r.Status)
 		}
 	}
-	if refused != 2 || passed != 1 {
-		t.Errorf("POSTs: %d refused without the token, %d passed with it; want 2 and 1", refused, passed)
+	if refused != 2 || stales != 1 || passed != 2 {
+		t.Errorf("POSTs: %d refused without the token, %d with the stale one, %d passed; want 2, 1 and 2", refused, stales, passed)
 	}
 	p.shot("csrf.png")
 	p.noErrors(expected{403, path})
+}
+
+// TestPagesFollowRolesInBrowser: the pages show what the signed-in user's
+// roles may use — an analyst has no workbench view and no links to the
+// workbench or the hotline form; a handler on the hotline form is told it
+// is the agents' and gets no buttons to take a call. (The server decides;
+// the pages only follow.)
+func TestPagesFollowRolesInBrowser(t *testing.T) {
+	requireBrowser(t)
+	base, _ := startNode(t)
+	p := openPage(t, 1280, 900)
+	visible := func(sel string) string {
+		return p.eval("visible "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e === null ? "missing" : String(!e.hidden && e.offsetParent !== null); })()`, sel))
+	}
+
+	p.signIn(base, "analyst", "/workbench.html")
+	p.wait("ready", `document.body.dataset.ready === "true"`)
+	p.msgs.probe(t, p.ctx)
+	if got := p.eval("tabs", `[...document.querySelectorAll('.tabs button[data-tab]')].filter(b => !b.hidden).length + '|' + document.getElementById('no-views').hidden`); got != "0|false" {
+		t.Errorf("an analyst's workbench: visible tabs|note hidden = %q; want no tab and the note", got)
+	}
+	p.do("the case list", chromedp.Navigate(base+"/"))
+	p.wait("signed in", `document.body.dataset.user === "analyst"`)
+	for sel, want := range map[string]string{`nav a[href="hotline.html"]`: "false", `nav a[href="workbench.html"]`: "false", `nav a[href="screen.html"]`: "true"} {
+		if got := visible(sel); got != want {
+			t.Errorf("an analyst sees %s: %s; want %s", sel, got, want)
+		}
+	}
+	p.shot("analyst.png")
+
+	p.do("sign out", chromedp.Click(chromedp.CSS(`#signout`)))
+	p.wait("signed out", `location.pathname === "/signin.html" && document.body.dataset.ready === "true"`)
+	p.signIn(base, handlerJiangan, "/hotline.html")
+	p.wait("ready", `document.body.dataset.ready === "true"`)
+	for sel, want := range map[string]string{`.role-note`: "true", `#call-form .actions`: "false"} {
+		if got := visible(sel); got != want {
+			t.Errorf("a handler on the hotline form sees %s: %s; want %s", sel, got, want)
+		}
+	}
+	if got := p.eval("roles", `document.getElementById('session-roles').textContent`); got != "承办人" {
+		t.Errorf("the header shows the roles %q; want 承办人", got)
+	}
+	p.shot("handler-hotline.png")
+	p.noErrors()
 }
