@@ -78,9 +78,14 @@ func (s *Server) caseActions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	actions := cases.Allowed(&c)
-	if actions == nil {
-		actions = []cases.Action{}
+	// Only the actions the caller's roles may take: the console draws a
+	// button for each, and the transition route refuses the others.
+	actions := []cases.Action{}
+	cl, signedIn := s.caller(r.Context())
+	for _, a := range cases.Allowed(&c) {
+		if !signedIn || cl.MayAct(a) {
+			actions = append(actions, a)
+		}
 	}
 	w.Header().Set("ETag", etag(c.Version))
 	s.writeJSON(w, r, http.StatusOK, actionsResponse{

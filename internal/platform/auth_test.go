@@ -605,3 +605,39 @@ func TestSituationKeepsToTheArea(t *testing.T) {
 		}
 	}
 }
+
+// TestActionsListFollowRoles: GET …/actions lists only what the caller's
+// roles may take, so the console draws no button the server would refuse.
+func TestActionsListFollowRoles(t *testing.T) {
+	a := openAuthNode(t)
+	id := a.newCase(t, "420102", "420102002", "chengguan.420102")
+	list := func(who string) []cases.Action {
+		rec := a.do(t, who, "GET", "/api/v1/cases/"+id+"/actions", "", false)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", who, rec.Code, rec.Body)
+		}
+		var out struct{ Actions []cases.Action }
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		return out.Actions
+	}
+	admin := list("admin")
+	if !slices.Contains(admin, cases.ActionVoid) || !slices.Contains(admin, cases.ActionAccept) {
+		t.Fatalf("admin's actions %v lack void or accept", admin)
+	}
+	for _, who := range []string{"handler-jiangan-cg", "dispatcher", "agent", "supervisor"} {
+		got := list(who)
+		for _, act := range admin {
+			p, err := a.n.Auth.GetUser(context.Background(), who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := auth.Principal{Roles: p.Roles}.MayAct(act)
+			if slices.Contains(got, act) != want {
+				t.Errorf("%s: action %s listed %v, want %v (list %v)", who, act, !want, want, got)
+			}
+		}
+	}
+	if got := list("handler-jiangan-cg"); slices.Contains(got, cases.ActionVoid) || !slices.Contains(got, cases.ActionAccept) {
+		t.Errorf("handler's actions %v: want accept, not void", got)
+	}
+}
