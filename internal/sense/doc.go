@@ -16,6 +16,20 @@
 // batches, never within one; rules that did not change keep their
 // evaluation state and open alarms (see rules.Engine.Adopt).
 //
+// Restarts. With Options.DataDir a node keeps what it holds in files under
+// that directory (next to its SQLite database, say): the time series in
+// tsdb/ (sealed blocks and the hourly rollups of expired readings in
+// append-only segment files, the heads in a snapshot; see tsdb.Open) and
+// the alarms in alarms.json with its journal (see alarm.Manager.Save).
+// Run checkpoints every tick and when it stops (after processing the
+// batches already accepted); New reads everything back, resumes the rules
+// from the open alarms and the stored readings (rules.Engine.Resume) and
+// settles what no longer agrees, so that queries over the time before the
+// restart answer the same and an open alarm stays open with its case. A
+// process that dies loses the readings since the last checkpoint (one
+// tick), never a case: every case call is journaled before it is made and
+// repeated, under the same idempotency key, after a restart.
+//
 // Nothing in the ingest path stops for one bad reading: every rejected
 // reading is counted by reason and the latest ones are kept in a small
 // quarantine with a message saying what was wrong.

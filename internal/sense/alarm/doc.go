@@ -14,4 +14,8 @@
 //
 // Case calls run on the Manager's own goroutine (Run), so the reading path
 // never waits for the store; time is an input everywhere else.
+//
+// With Options.Storage the state outlives the process: Save writes a
+// snapshot (synced), Run journals each case call before making it, Load
+// reads the snapshot and replays the journal (see Manager.Save).
 package alarm
