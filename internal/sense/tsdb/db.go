@@ -286,10 +286,10 @@ func (db *DB) logHours(i int32, s *series) {
 		oldest = s.buf[0].T
 	}
 	var out []Agg
-	for k := 0; k < len(s.hour)-1 && s.hour[k].Start < oldest; k++ {
-		if s.hour[k].Start >= s.logged {
-			out = append(out, s.hour[k])
-		}
+	// The buckets before s.logged were written already: start after them.
+	k := sort.Search(len(s.hour), func(k int) bool { return s.hour[k].Start >= s.logged })
+	for ; k < len(s.hour)-1 && s.hour[k].Start < oldest; k++ {
+		out = append(out, s.hour[k])
 	}
 	if len(out) == 0 {
 		return
