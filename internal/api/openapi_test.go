@@ -103,6 +103,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Suggestion": workflow.Suggestion{}, "DuplicateCase": duplicateCase{}, "Correction": workflow.Correction{},
 		"SuggestionRecord": workflow.SuggestionRecord{}, "CorrectionList": correctionsResponse{},
 		"ReviewRequest": reviewRequest{}, "Review": review.Review{},
+		"HotspotList": hotspotsResponse{}, "Hotspot": hotspotView{}, "HotspotMember": hotspotMember{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

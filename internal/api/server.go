@@ -91,6 +91,7 @@ type Server struct {
 	openapi []byte
 	attach  *attach.Service
 	sit     *Situation
+	hot     hotspotCache
 	secret  []byte
 	entCats enterprise.Categories
 	auth    func(ctx context.Context) (Caller, bool)

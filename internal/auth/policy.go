@@ -58,6 +58,7 @@ var Policy = map[string]Rule{
 	"GET /api/v1/attachments/{sha256}":      staff,
 	"GET /api/v1/situation":                 staff,
 	"GET /api/v1/geo/areas":                 staff,
+	"GET /api/v1/hotspots":                  staff,
 	"GET /api/v1/stream":                    roles(RoleAdmin, RoleDispatcher, RoleSupervisor, RoleCommander, RoleAnalyst, RoleAgent),
 	"POST /api/v1/suggest":                  roles(RoleAdmin, RoleDispatcher, RoleAgent, RoleInspector),
 	"GET /api/v1/nlp/corrections":           overview,
