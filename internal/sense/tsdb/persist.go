@@ -209,6 +209,13 @@ func (l *segmentLog) load(rec func(payload []byte) (maxT int64, err error)) erro
 		if err != nil && (!last || !errors.Is(err, errTorn)) {
 			return fmt.Errorf("%s: %w", l.name(seq), err)
 		}
+		if err != nil && good < int64(len(l.magic)) {
+			// Created, never written: as if it had not been.
+			if err := os.Remove(l.name(seq)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			if err := os.Truncate(l.name(seq), good); err != nil {
 				return err

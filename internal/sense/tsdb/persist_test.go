@@ -238,6 +238,25 @@ func TestTornTail(t *testing.T) {
 		t.Fatalf("series 1 holds %d readings after losing its last block's record", len(got))
 	}
 	db2.Close()
+	// A segment created but never written (a crash right after): dropped,
+	// and opening again later still works.
+	empty := filepath.Join(dir, blockPrefix+"000005"+segSuffix)
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		db3, err := Open(o)
+		if err != nil {
+			t.Fatalf("an empty last segment: %v", err)
+		}
+		db3.Append(0, t0+int64(time.Hour)*100, 1)
+		if err := db3.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(empty); err == nil {
+		t.Fatal("the empty segment was kept")
+	}
 	// A flipped byte in a segment that is not the last one.
 	if err := os.WriteFile(filepath.Join(dir, blockPrefix+"000009"+segSuffix), []byte(blockMagic), 0o644); err != nil {
 		t.Fatal(err)
