@@ -34,7 +34,8 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	fmt.Fprintf(stdout, "nlp benchmark: %d labelled messages, %d classes, %d stratified folds\n", res.N, res.Classes, res.Folds)
-	fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.MacroF1, res.Accuracy, res.ECE)
+	fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels + %d taxonomy names): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.Prior, res.MacroF1, res.Accuracy, res.ECE)
+	fmt.Fprintf(stdout, "    without the taxonomy names:                    macro-F1 %.3f\n", res.MacroF1NoPrior)
 	fmt.Fprintf(stdout, "    labelled data only:                            macro-F1 %.3f\n", res.MacroF1LabeledOnly)
 	if res.MacroF1Unlabeled != nil {
 		fmt.Fprintf(stdout, "    labelled only, unlabelled messages in the IDF: macro-F1 %.3f\n", *res.MacroF1Unlabeled)

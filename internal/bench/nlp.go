@@ -51,14 +51,18 @@ type NLPResult struct {
 	Classes int `json:"classes"`
 	// MacroF1 and Accuracy: the Go classifier as the product trains it
 	// (nlp.TrainCategory: labelled data plus weak labels from the answering
-	// units of the embedded replies, which never enter a test fold), k-fold
-	// on the labelled data.
+	// units of the embedded replies and the taxonomy's category names as
+	// prior examples, neither ever in a test fold), k-fold on the labelled
+	// data.
 	MacroF1  float64 `json:"macro_f1"`
 	Accuracy float64 `json:"accuracy"`
 	ECE      float64 `json:"ece"`
 	Weak     int     `json:"weak_examples"`
-	// MacroF1LabeledOnly: the same folds without the weak labels.
+	// MacroF1LabeledOnly: the same folds without the weak labels and the
+	// taxonomy's prior examples; MacroF1NoPrior without the latter only.
 	MacroF1LabeledOnly float64 `json:"macro_f1_labeled_only"`
+	MacroF1NoPrior     float64 `json:"macro_f1_without_taxonomy"`
+	Prior              int     `json:"taxonomy_examples"`
 	// MacroF1Unlabeled: the same folds, labelled data only, with the
 	// embedded unlabelled messages in the IDF statistics (nil when skipped).
 	MacroF1Unlabeled *float64 `json:"macro_f1_with_unlabeled"`
@@ -136,8 +140,12 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return NLPResult{}, err
 	}
 	folds := classify.Folds(labeled, o.Folds, o.Seed)
-	res := NLPResult{N: len(labeled), Folds: o.Folds, Weak: len(weak)}
-	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight}
+	prior, err := nlp.TaxonomyExamples(labelsOf(labeled))
+	if err != nil {
+		return NLPResult{}, err
+	}
+	res := NLPResult{N: len(labeled), Folds: o.Folds, Weak: len(weak), Prior: len(prior)}
+	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior}
 	rep, _, err := classify.CrossValidate(labeled, folds, product)
 	if err != nil {
 		return res, err
@@ -147,6 +155,10 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return res, err
 	}
 	res.MacroF1LabeledOnly = rep.MacroF1
+	if rep, _, err = classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight}); err != nil {
+		return res, err
+	}
+	res.MacroF1NoPrior = rep.MacroF1
 	if !o.SkipUnlabeled {
 		rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Unlabeled: unlabeled})
 		if err != nil {
@@ -188,6 +200,15 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		res.HotItems, res.Hot100kS, res.HotIssues, res.HotCPUS, res.HotAllocMB = o.HotItems, &h.wallS, h.issues, &h.cpuS, &h.allocMB
 	}
 	return res, nil
+}
+
+// labelsOf returns the set of labels of examples.
+func labelsOf(examples []classify.Example) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range examples {
+		out[e.Label] = true
+	}
+	return out
 }
 
 // nlpData returns the labelled examples (from path, or the embedded ones),

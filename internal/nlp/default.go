@@ -2,6 +2,9 @@ package nlp
 
 import (
 	"fmt"
+	"strings"
+
+	"yiwang/internal/category"
 
 	"yiwang/internal/demo"
 	"yiwang/internal/nlp/classify"
@@ -18,7 +21,8 @@ const WeakWeight = 0.1
 // real labelled messages embedded with the demo data (see
 // internal/demo/data/NOTICE), plus, as weak examples of weight WeakWeight,
 // the embedded replied messages whose answering unit implies a category
-// (unit.WeakCategories); it takes about a second. Labels are
+// (unit.WeakCategories), and the taxonomy's category names under each label
+// as prior examples (TaxonomyExamples); it takes about a second. Labels are
 // first-level category names of the default taxonomy (category.ByName(1, …)
 // gives their codes). Nothing is downloaded.
 func TrainCategory(seed uint64) (*classify.Model, error) {
@@ -34,7 +38,21 @@ func TrainCategoryWith(seed uint64, extra []classify.Example) (*classify.Model, 
 		return nil, fmt.Errorf("loading embedded messages: %w", err)
 	}
 	ex, weak := CategoryData(msgs)
-	return classify.Train(append(ex, extra...), classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight})
+	ex = append(ex, extra...)
+	o := classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight}
+	if o.Prior, err = TaxonomyExamples(labelSet(ex)); err != nil {
+		return nil, err
+	}
+	return classify.Train(ex, o)
+}
+
+// labelSet returns the labels of examples.
+func labelSet(examples []classify.Example) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range examples {
+		out[e.Label] = true
+	}
+	return out
 }
 
 // CategoryData splits demo messages into the labelled examples and the weak
@@ -53,4 +71,29 @@ func CategoryData(msgs []demo.Message) (labeled, weak []classify.Example) {
 		}
 	}
 	return labeled, unit.WeakCategories(replies, keep)
+}
+
+// TaxonomyExamples returns one weak example per third-level category of the
+// default taxonomy under a first-level category in keep (all when keep is
+// nil): text "level-2 name level-3 name" (e.g. "污染防治 噪音污染"), label
+// the first-level name: prior examples (classify.Options.Prior, weight 1 as
+// one labelled message, fixed a priori, not tuned). The category names are
+// expert knowledge of what each class covers; they never enter a test fold.
+func TaxonomyExamples(keep map[string]bool) ([]classify.Example, error) {
+	tax, err := category.Default()
+	if err != nil {
+		return nil, fmt.Errorf("loading taxonomy: %w", err)
+	}
+	var out []classify.Example
+	for _, c := range tax.All() {
+		if c.Level != 3 {
+			continue
+		}
+		names := strings.Split(c.Path, " / ")
+		if len(names) != 3 || keep != nil && !keep[names[0]] {
+			continue
+		}
+		out = append(out, classify.Example{Body: names[1] + " " + names[2], Label: names[0]})
+	}
+	return out, nil
 }

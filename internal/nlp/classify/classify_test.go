@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -215,5 +216,42 @@ func TestFolds(t *testing.T) {
 				t.Errorf("fold %d has %d of %s, want 2", f, n, l)
 			}
 		}
+	}
+}
+
+// spaceWords is a toy Segmenter: runs of runes between spaces are words.
+type spaceWords struct{}
+
+func (spaceWords) Words(norm []rune, fn func(start, end int)) {
+	start := 0
+	for i := 0; i <= len(norm); i++ {
+		if i == len(norm) || norm[i] == ' ' {
+			if i > start {
+				fn(start, i)
+			}
+			start = i + 1
+		}
+	}
+}
+
+func TestPriorAndWords(t *testing.T) {
+	// A prior example with a label the labelled data lacks is refused.
+	if _, err := Train(toy, Options{Prior: []Example{{Body: "噪音", Label: "环境保护"}}}); !errors.Is(err, ErrNoData) {
+		t.Fatalf("unknown prior label: err %v", err)
+	}
+	m, err := Train(toy, Options{Prior: []Example{{Body: "物业 电梯", Label: "城乡建设"}}, Segmenter: spaceWords{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Predict("物业", "电梯 坏了", 1)[0].Label; got != "城乡建设" {
+		t.Errorf("with words: predicted %s", got)
+	}
+	for _, bad := range []string{"", "。。。", "\xff\xfe", strings.Repeat("字 ", 50_000)} {
+		if p := m.Predict(bad, bad, 3); len(p) == 0 {
+			t.Errorf("no prediction for %.20q", bad)
+		}
+	}
+	if err := WriteModel(io.Discard, m); !errors.Is(err, ErrBadModel) {
+		t.Errorf("a model with word features was written: err %v", err)
 	}
 }

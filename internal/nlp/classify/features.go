@@ -7,14 +7,47 @@ import (
 	"yiwang/internal/nlp/text"
 )
 
-// termCounts returns the weighted counts of the grams of a message: title
-// grams count titleWeight each, body grams one.
-func termCounts(title, body string, titleWeight float64) map[uint64]float64 {
+// Segmenter splits normalised text into words: it calls fn with the rune
+// offsets of each word. It must be safe for concurrent use.
+type Segmenter interface {
+	Words(norm []rune, fn func(start, end int))
+}
+
+// wordSalt sets word features apart from the character grams of the same
+// runes.
+const wordSalt = 0x5bd1e9955bd1e995
+
+// featurizer extracts the features of normalised text: character grams
+// (text.Grams) unless noChars, and the words of seg when set.
+type featurizer struct {
+	seg     Segmenter
+	noChars bool
+}
+
+func (fz featurizer) each(norm []rune, fn func(h uint64, start, end int)) {
+	if !fz.noChars || fz.seg == nil {
+		text.Grams(norm, fn)
+	}
+	if fz.seg != nil {
+		if len(norm) > text.MaxGramRunes {
+			norm = norm[:text.MaxGramRunes]
+		}
+		fz.seg.Words(norm, func(start, end int) {
+			if start >= 0 && start < end && end <= len(norm) && end-start <= 16 {
+				fn(text.Hash(norm[start:end])^wordSalt, start, end)
+			}
+		})
+	}
+}
+
+// termCounts returns the weighted counts of the features of a message:
+// title features count titleWeight each, body features one.
+func termCounts(fz featurizer, title, body string, titleWeight float64) map[uint64]float64 {
 	counts := make(map[uint64]float64, 256)
 	buf := text.AppendNormalized(nil, title)
-	text.Grams(buf, func(h uint64, _, _ int) { counts[h] += titleWeight })
+	fz.each(buf, func(h uint64, _, _ int) { counts[h] += titleWeight })
 	buf = text.AppendNormalized(buf[:0], body)
-	text.Grams(buf, func(h uint64, _, _ int) { counts[h]++ })
+	fz.each(buf, func(h uint64, _, _ int) { counts[h]++ })
 	return counts
 }
 
@@ -102,10 +135,10 @@ func (m *Model) vectorize(s *scratch, title, body string) {
 			s.counts[f] += w
 		}
 	}
-	text.Grams(s.runes[:titleEnd], add(float32(m.TitleWeight)))
+	m.feat.each(s.runes[:titleEnd], add(float32(m.TitleWeight)))
 	off := titleEnd + 1
 	bodyAdd := add(1)
-	text.Grams(s.runes[off:], func(h uint64, start, end int) { bodyAdd(h, start+off, end+off) })
+	m.feat.each(s.runes[off:], func(h uint64, start, end int) { bodyAdd(h, start+off, end+off) })
 	var norm float64
 	for _, f := range s.touched {
 		x := float32((1 + math.Log(float64(s.counts[f]))) * float64(m.IDF[f]))

@@ -34,6 +34,9 @@ type modelFile struct {
 
 // WriteModel writes m in the versioned model file format.
 func WriteModel(w io.Writer, m *Model) error {
+	if m.feat.seg != nil {
+		return fmt.Errorf("%w: a model with word features (Options.Segmenter) has no file format", ErrBadModel)
+	}
 	zw := gzip.NewWriter(w)
 	err := gob.NewEncoder(zw).Encode(modelFile{
 		Format: FileFormat, Version: FileVersion, Labels: m.Labels, TitleWeight: m.TitleWeight,

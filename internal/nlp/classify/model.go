@@ -50,6 +50,7 @@ type Model struct {
 	hashes []uint64         // feature → gram hash (kept for the model file)
 	vocab  map[uint64]int32 // gram hash → feature
 	pool   scratchPool
+	feat   featurizer // character grams (the zero value) and/or words
 }
 
 // maxTerms is how many driving terms a prediction lists.

@@ -39,8 +39,25 @@ type Options struct {
 	// evaluated. Their labels must be among the labelled examples' labels.
 	Weak       []Example
 	WeakWeight float64
+	// Prior examples state what a class covers (e.g. the taxonomy's
+	// category names under it); like weak examples they join every
+	// training set, with weight PriorWeight (default 1), and are never
+	// evaluated.
+	Prior       []Example
+	PriorWeight float64
+	// Segmenter, when set, adds its words as features (the model then
+	// cannot be written to a file: WriteModel refuses it); with NoChars
+	// they are the only features.
+	Segmenter Segmenter
+	NoChars   bool
+	// Unbalanced trains with every class weighing by its examples (more
+	// accurate on the frequent classes) instead of the default balanced
+	// weights N / (C · n_c) (better macro-F1).
+	Unbalanced bool
 	Seed       uint64 // shuffling seed
 }
+
+func (o Options) features() featurizer { return featurizer{seg: o.Segmenter, noChars: o.NoChars} }
 
 func (o Options) withDefaults() Options {
 	if o.TitleWeight <= 0 {
@@ -66,6 +83,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WeakWeight <= 0 {
 		o.WeakWeight = 0.3
+	}
+	if o.PriorWeight <= 0 {
+		o.PriorWeight = 1
 	}
 	return o
 }
@@ -103,17 +123,22 @@ func prepare(examples []Example, o Options) (*corpus, error) {
 	}
 	slices.Sort(c.labels)
 	for _, e := range examples {
-		c.docs = append(c.docs, doc{counts: termCounts(e.Title, e.Body, o.TitleWeight), class: slices.Index(c.labels, e.Label), weight: 1})
+		c.docs = append(c.docs, doc{counts: termCounts(o.features(), e.Title, e.Body, o.TitleWeight), class: slices.Index(c.labels, e.Label), weight: 1})
 	}
 	for _, e := range o.Unlabeled {
-		c.unlabeled = append(c.unlabeled, termCounts(e.Title, e.Body, o.TitleWeight))
+		c.unlabeled = append(c.unlabeled, termCounts(o.features(), e.Title, e.Body, o.TitleWeight))
 	}
-	for _, e := range o.Weak {
-		k := slices.Index(c.labels, e.Label)
-		if k < 0 {
-			return nil, fmt.Errorf("weak example %q has label %q unknown to the labelled data: %w", e.Title, e.Label, ErrNoData)
+	for _, set := range []struct {
+		ex []Example
+		w  float64
+	}{{o.Weak, o.WeakWeight}, {o.Prior, o.PriorWeight}} {
+		for _, e := range set.ex {
+			k := slices.Index(c.labels, e.Label)
+			if k < 0 {
+				return nil, fmt.Errorf("weak example %q has label %q unknown to the labelled data: %w", e.Title+e.Body, e.Label, ErrNoData)
+			}
+			c.weak = append(c.weak, doc{counts: termCounts(o.features(), e.Title, e.Body, o.TitleWeight), class: k, weight: set.w})
 		}
-		c.weak = append(c.weak, doc{counts: termCounts(e.Title, e.Body, o.TitleWeight), class: k, weight: o.WeakWeight})
 	}
 	return c, nil
 }
@@ -232,7 +257,7 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 			df[h]++
 		}
 	}
-	m := &Model{Labels: c.labels, TitleWeight: o.TitleWeight, Temperature: 1}
+	m := &Model{Labels: c.labels, TitleWeight: o.TitleWeight, Temperature: 1, feat: o.features()}
 	for h, n := range df {
 		if n >= o.MinDF {
 			m.hashes = append(m.hashes, h)
@@ -276,7 +301,10 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 	}
 	classW := make([]float64, C)
 	for k, v := range perClass {
-		if v > 0 {
+		switch {
+		case o.Unbalanced:
+			classW[k] = 1
+		case v > 0:
 			classW[k] = total / (float64(C) * v)
 		}
 	}
