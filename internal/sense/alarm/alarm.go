@@ -126,7 +126,8 @@ type Manager struct {
 	wake     chan struct{}
 	stats    Stats
 	dirty    bool       // changed since the last Save
-	saveMu   sync.Mutex // serialises Save
+	saveMu   sync.Mutex // serialises journal appends and Save's rotation
+	snapMu   sync.Mutex // serialises Save
 	pushed   uint64     // jobs pushed so far (a job's seq)
 	saved    uint64     // the newest job seq the last Save included
 }

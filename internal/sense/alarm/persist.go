@@ -21,8 +21,12 @@ type Storage interface {
 	// Load returns the last snapshot (nil when none was saved) and the
 	// journal records appended after it, in order.
 	Load(ctx context.Context) (snapshot []byte, journal [][]byte, err error)
-	// Save replaces the snapshot and empties the journal; the snapshot is
-	// on stable storage when Save returns.
+	// Rotate starts a new journal: the records so far are kept apart
+	// until the next Save succeeds.
+	Rotate(ctx context.Context) error
+	// Save replaces the snapshot and drops the journal records kept apart
+	// by the last Rotate; the snapshot is on stable storage when Save
+	// returns.
 	Save(ctx context.Context, snapshot []byte) error
 	// Append adds a record to the journal; it need only outlive the
 	// process (no sync).
@@ -31,10 +35,44 @@ type Storage interface {
 
 // FileStorage is a Storage kept in a file, replaced atomically (written
 // beside it, synced, renamed), and its journal, the file name with
-// ".journal" added (one JSON record per line).
+// ".journal" added (one JSON record per line), rotated to ".journal.old".
 type FileStorage string
 
 func (f FileStorage) journal() string { return string(f) + ".journal" }
+func (f FileStorage) rotated() string { return string(f) + ".journal.old" }
+
+// Rotate renames the journal to the rotated one (appends it there when a
+// failed Save left one).
+func (f FileStorage) Rotate(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(f.rotated()); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(f.journal(), f.rotated()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	j, err := os.ReadFile(f.journal())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w, err := os.OpenFile(f.rotated(), os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(j)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Remove(f.journal())
+}
 
 // Load reads the files; missing files are no state. A journal line cut
 // off by a crash is ignored.
@@ -49,20 +87,22 @@ func (f FileStorage) Load(ctx context.Context) ([]byte, [][]byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	j, err := os.ReadFile(f.journal())
-	if errors.Is(err, fs.ErrNotExist) {
-		return b, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
 	var recs [][]byte
-	for len(j) > 0 {
-		i := bytes.IndexByte(j, '\n')
-		if i < 0 {
-			break // torn last line
+	for _, name := range []string{f.rotated(), f.journal()} {
+		j, err := os.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
-		recs, j = append(recs, j[:i]), j[i+1:]
+		if err != nil {
+			return nil, nil, err
+		}
+		for len(j) > 0 {
+			i := bytes.IndexByte(j, '\n')
+			if i < 0 {
+				break // torn last line
+			}
+			recs, j = append(recs, j[:i]), j[i+1:]
+		}
 	}
 	return b, recs, nil
 }
@@ -83,7 +123,7 @@ func (f FileStorage) Append(ctx context.Context, record []byte) error {
 	return err
 }
 
-// Save writes the snapshot and empties the journal.
+// Save writes the snapshot and removes the rotated journal.
 func (f FileStorage) Save(ctx context.Context, state []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -110,9 +150,9 @@ func (f FileStorage) Save(ctx context.Context, state []byte) error {
 	if err := syncDir(filepath.Dir(name)); err != nil {
 		return err
 	}
-	// Records in the journal are in the snapshot now; one left behind by a
-	// crash here is recognised by its sequence number.
-	if err := os.Truncate(f.journal(), 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// Records of the rotated journal are in the snapshot now; one left
+	// behind by a crash here is recognised by its sequence number.
+	if err := os.Remove(f.rotated()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil
@@ -187,11 +227,15 @@ func (m *Manager) Save(ctx context.Context) error {
 	if m.o.Storage == nil {
 		return nil
 	}
+	// Journal appends wait only for the snapshot to be taken and the
+	// journal rotated, not for the snapshot's sync.
+	m.snapMu.Lock()
+	defer m.snapMu.Unlock()
 	m.saveMu.Lock()
-	defer m.saveMu.Unlock()
 	m.mu.Lock()
 	if !m.dirty {
 		m.mu.Unlock()
+		m.saveMu.Unlock()
 		return nil
 	}
 	s := saved{Version: stateVersion, SavedAt: m.o.Now().UTC(), Done: m.done, LastCase: m.lastCase, Stats: m.stats, Pushed: m.pushed}
@@ -204,6 +248,10 @@ func (m *Manager) Save(ctx context.Context) error {
 	b, err := json.Marshal(s)
 	m.dirty = false
 	m.mu.Unlock()
+	if err == nil {
+		err = m.o.Storage.Rotate(ctx)
+	}
+	m.saveMu.Unlock()
 	if err == nil {
 		err = m.o.Storage.Save(ctx, b)
 	}

@@ -3,6 +3,7 @@ package alarm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -201,4 +202,49 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// failingSave rotates the journal but cannot write the snapshot.
+type failingSave struct{ FileStorage }
+
+func (failingSave) Save(context.Context, []byte) error { return errors.New("disk full") }
+
+// TestFailedSaveKeepsJournal: a snapshot that could not be written loses
+// nothing: the rotated journal and the new one are both read back, and
+// the next successful save takes them in.
+func TestFailedSaveKeepsJournal(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "alarms.json")
+	f := &fakeCases{closed: map[string]bool{}, keys: map[string]string{}}
+	m, err := New(Options{Cases: f, Now: func() time.Time { return t0 }, Storage: failingSave{FileStorage(file)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Handle(at(0), fire("wl", true))
+	if err := m.journal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(ctx); err == nil {
+		t.Fatal("the failing save reported no error")
+	}
+	m.Handle(at(1), fire("gas", true))
+	if err := m.journal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m2 := persistentManager(t, f, file)
+	if len(m2.Open()) != 2 || m2.Pending() != 2 {
+		t.Fatalf("after a failed save: %d open, %d pending; want 2 and 2", len(m2.Open()), m2.Pending())
+	}
+	m2.dirty = true
+	if err := m2.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{file + ".journal", file + ".journal.old"} {
+		if b, err := os.ReadFile(name); err == nil && len(b) > 0 {
+			t.Fatalf("%s left after a successful save: %q", name, b)
+		}
+	}
+	if m3 := persistentManager(t, f, file); len(m3.Open()) != 2 || m3.Pending() != 2 {
+		t.Fatalf("after the successful save: %d open, %d pending", len(m3.Open()), m3.Pending())
+	}
 }
