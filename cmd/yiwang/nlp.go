@@ -44,6 +44,7 @@ type nlpTrainFlags struct {
 	unlabeled *bool
 	selfTrain *float64
 	weak      *bool
+	taxonomy  *bool
 	seed      *uint64
 }
 
@@ -58,12 +59,24 @@ func addTrainFlags(fs interface {
 		unlabeled: fs.Bool("unlabeled", false, "count the embedded unlabelled messages (replies and support sets) in the IDF statistics"),
 		selfTrain: fs.Float64("self-train", 0, "with --unlabeled: add unlabelled messages predicted with at least this confidence as pseudo-labels (0 = off)"),
 		weak:      fs.Bool("weak", true, "add the embedded replied messages labelled by their answering unit's category as weak examples (nlp.WeakWeight), within the CSV's labels"),
+		taxonomy:  fs.Bool("taxonomy", true, "add the default taxonomy's category names under the CSV's labels as prior examples (nlp.TaxonomyExamples)"),
 		seed:      fs.Uint64("seed", 1, "shuffling and fold seed"),
 	}
 }
 
 func (f nlpTrainFlags) options(labeled []classify.Example) (classify.Options, error) {
 	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain}
+	if *f.taxonomy {
+		keep := map[string]bool{}
+		for _, e := range labeled {
+			keep[e.Label] = true
+		}
+		prior, err := nlp.TaxonomyExamples(keep)
+		if err != nil {
+			return o, err
+		}
+		o.Prior = prior
+	}
 	if !*f.unlabeled && !*f.weak {
 		return o, nil
 	}
@@ -217,10 +230,13 @@ func nlpPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("nlp units", "[--data messages_with_replies.csv] [--folds 5] [--min 20] [--json]", stderr)
+	fs := newFlagSet("nlp units", "[--data messages_with_replies.csv] [--folds 5] [--min 20] [--merge-local] [--prior=true] [--balanced=true] [--json]", stderr)
 	data := fs.String("data", "", "CSV with columns title, body, reply; default: the embedded replies set")
 	folds := fs.Int("folds", 5, "stratified folds")
 	minPer := fs.Int("min", 20, "unit types with fewer examples are left out")
+	local := fs.Bool("merge-local", false, "count 街道乡镇 and 区县政府 as one type, 属地政府 (territorial government: which one follows from the place, not the text)")
+	prior := fs.Bool("prior", true, "add each unit type's name keywords as a prior example (unit.PriorExamples)")
+	balanced := fs.Bool("balanced", true, "weigh the unit types equally in training (false: by their frequency; measured no more accurate)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -249,7 +265,18 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	ex, cov := unit.Examples(replies, *minPer)
-	r, _, err := classify.CrossValidate(ex, classify.Folds(ex, *folds, 1), classify.Options{Seed: 1})
+	if *local {
+		ex, cov = unit.MergeLocal(ex, cov)
+	}
+	o := classify.Options{Seed: 1, Unbalanced: !*balanced}
+	if *prior {
+		keep := map[string]bool{}
+		for _, t := range cov.Types {
+			keep[t] = true
+		}
+		o.Prior = unit.PriorExamples(keep)
+	}
+	r, _, err := classify.CrossValidate(ex, classify.Folds(ex, *folds, 1), o)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"slices"
+	"strings"
 
 	"yiwang/internal/nlp/classify"
 )
@@ -49,5 +50,42 @@ func Examples(replies []Reply, minPerType int) ([]classify.Example, Coverage) {
 	}
 	slices.Sort(cov.Types)
 	cov.Kept = len(out)
+	return out, cov
+}
+
+// PriorExamples returns one prior example per unit type in keep (all when
+// keep is nil) whose text is the type's name keywords ("教育 学校 中学 …"):
+// what each type covers, for classify.Options.Prior.
+func PriorExamples(keep map[string]bool) []classify.Example {
+	var out []classify.Example
+	for _, t := range types {
+		if keep != nil && !keep[t.typ] {
+			continue
+		}
+		out = append(out, classify.Example{Body: strings.Join(t.keys, " "), Label: t.typ})
+	}
+	return out
+}
+
+// Local is the merged type of territorial governments (MergeLocal).
+const Local = "属地政府"
+
+// MergeLocal relabels the examples of the territorial types 街道乡镇 and
+// 区县政府 as Local: both answer for any matter in their territory, so the
+// text tells a department type apart from a territorial government, and the
+// place tells which government. The coverage's types follow.
+func MergeLocal(ex []classify.Example, cov Coverage) ([]classify.Example, Coverage) {
+	out := make([]classify.Example, len(ex))
+	cov.Types = nil
+	for i, e := range ex {
+		if e.Label == "街道乡镇" || e.Label == "区县政府" {
+			e.Label = Local
+		}
+		out[i] = e
+		if !slices.Contains(cov.Types, e.Label) {
+			cov.Types = append(cov.Types, e.Label)
+		}
+	}
+	slices.Sort(cov.Types)
 	return out, cov
 }

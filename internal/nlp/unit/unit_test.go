@@ -4,7 +4,10 @@ import (
 	"encoding/csv"
 	"errors"
 	"os"
+	"strings"
 	"testing"
+
+	"yiwang/internal/nlp/classify"
 )
 
 func TestExtract(t *testing.T) {
@@ -100,5 +103,20 @@ func TestWeakCategories(t *testing.T) {
 	}
 	if got := WeakCategories(replies, map[string]bool{"交通运输": true}); len(got) != 1 {
 		t.Fatalf("with keep: %+v", got)
+	}
+}
+
+func TestPriorAndMergeLocal(t *testing.T) {
+	p := PriorExamples(map[string]bool{"教育": true, "公安": true})
+	if len(p) != 2 || p[0].Label != "公安" || !strings.Contains(p[1].Body, "学校") {
+		t.Fatalf("PriorExamples = %+v", p)
+	}
+	if got := len(PriorExamples(nil)); got != len(Types()) {
+		t.Errorf("PriorExamples(nil) has %d types, want %d", got, len(Types()))
+	}
+	ex := []classify.Example{{Label: "街道乡镇"}, {Label: "区县政府"}, {Label: "教育"}}
+	out, cov := MergeLocal(ex, Coverage{Types: []string{"区县政府", "教育", "街道乡镇"}})
+	if out[0].Label != Local || out[1].Label != Local || out[2].Label != "教育" || len(cov.Types) != 2 || ex[0].Label != "街道乡镇" {
+		t.Fatalf("MergeLocal = %+v, %+v (input %+v)", out, cov, ex)
 	}
 }
