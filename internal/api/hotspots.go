@@ -182,6 +182,9 @@ func (s *Server) hotspots(ctx context.Context, f store.Filter, now time.Time, wi
 		if s.sit != nil && s.sit.Geo != nil && is.Area != "" {
 			if a, ok := s.sit.Geo.Area(is.Area); ok {
 				v.AreaName = a.Name
+				if rest, ok := strings.CutPrefix(v.Name, is.Area); ok {
+					v.Name = a.Name + rest // "江岸区 油烟/扰民", not the code
+				}
 			}
 		}
 		for _, id := range is.Members {

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -33,6 +34,25 @@ func TestSituationScreenInBrowser(t *testing.T) {
 	wait("the first render", `document.body.dataset.ready !== undefined`)
 	if got := eval(`document.getElementById('session-name').textContent + '|' + document.getElementById('session-unit').textContent + '|' + document.getElementById('session-roles').textContent`); got != commander.me.User.Name+"|"+commander.me.User.UnitName+"|指挥长" {
 		t.Errorf("the header shows %q; want the commander's name, unit and role", got)
+	}
+	// Hot issues: the list holds what GET /api/v1/hotspots answers.
+	code, body := commander.send("GET", "/api/v1/hotspots?window=7d&limit=8", "", false)
+	var hot struct {
+		Cases  int
+		Issues []struct{ Name string }
+	}
+	if err := json.Unmarshal(body, &hot); code != 200 || err != nil {
+		t.Fatalf("hotspots: %d %v %s", code, err, body)
+	}
+	t.Logf("hot issues: %d from %d cases of the last 7 days", len(hot.Issues), hot.Cases)
+	wait("the hot issues", `document.querySelectorAll('#hot > li').length > 0`)
+	if len(hot.Issues) > 0 {
+		if got := eval(`document.querySelector('#hot summary').firstChild.textContent`); got != hot.Issues[0].Name {
+			t.Errorf("the first hot issue shows %q, the API names it %q", got, hot.Issues[0].Name)
+		}
+		if got := eval(`String(document.querySelectorAll('#hot details').length)`); got != fmt.Sprint(len(hot.Issues)) {
+			t.Errorf("%s hot issues shown, the API has %d", got, len(hot.Issues))
+		}
 	}
 	if n := eval(`String(document.querySelectorAll('#kpis .kpi').length)`); n != "7" {
 		t.Errorf("KPI tiles = %s, want 7", n)

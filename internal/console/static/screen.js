@@ -8,11 +8,13 @@
     zh: { title: '一网 · 城市运行态势', caselist: '案件列表', close: '关闭', states: '在办案件状态', categories: '高发问题（一级分类）',
       units: '承办单位排名（按时办结率）', live: '实时案件', hours: '近 48 小时', days: '近 30 天', intake: '受理', resolved: '办结',
       total: '累计', open: '在办', overdue: '超期', today: '今日', lang: 'English', city: '武汉市', noRate: '—', reload: '数据已刷新',
-      note: '区界为真实数据；街道边界、社区与网格为生成数据。', defHint: '点击指标查看口径' },
+      note: '区界为真实数据；街道边界、社区与网格为生成数据。', defHint: '点击指标查看口径',
+      hot: '热点问题（近 7 天）', hotNone: '暂无热点问题', hotCases: '件', heat: '热度', hotTitle: '热度指数' },
     en: { title: 'Yiwang · City situation', caselist: 'Cases', close: 'Close', states: 'Open cases by state', categories: 'Top categories (level 1)',
       units: 'Units by on-time rate', live: 'Live cases', hours: 'Last 48 hours', days: 'Last 30 days', intake: 'Intake', resolved: 'Resolved',
       total: 'Total', open: 'Open', overdue: 'Overdue', today: 'Today', lang: '中文', city: 'Wuhan', noRate: '—', reload: 'Figures reloaded',
-      note: 'District boundaries are real; street boundaries, communities and grids are generated.', defHint: 'Click a KPI for its definition' }
+      note: 'District boundaries are real; street boundaries, communities and grids are generated.', defHint: 'Click a KPI for its definition',
+      hot: 'Hot issues (7 days)', hotNone: 'No hot issues', hotCases: 'cases', heat: 'heat', hotTitle: 'Heat index' }
   };
   const STATES = { received: ['受理', 'Received'], dispatched: ['派单', 'Dispatched'], accepted: ['签收', 'Accepted'],
     in_progress: ['办理', 'In progress'], resolved: ['办结', 'Resolved'], verified: ['回访', 'Verified'], closed: ['结案', 'Closed'],
@@ -54,7 +56,41 @@
     state.data = d;
     if (!state.path.length) state.path.push({ code: d.area.code, name: d.area.name });
     render();
+    loadHot(state.path.length > 1 ? cur.code : '');
     await drawMap();
+  }
+
+  // Hot issues (GET /api/v1/hotspots): loaded beside the figures; a
+  // failure leaves the list as it was and is reported, never thrown.
+  function loadHot(area) {
+    const q = '?window=7d&limit=8' + (area ? '&area=' + encodeURIComponent(area) : '');
+    getJSON('/api/v1/hotspots' + q).then((h) => { state.hot = h; renderHot(); }).catch(report);
+  }
+
+  function renderHot() {
+    const ol = $('hot'), h = state.hot;
+    if (!h) return;
+    ol.replaceChildren();
+    ol.title = t('hotTitle') + ': ' + h.heat_index;
+    if (!h.issues.length) { ol.append(el('li', t('hotNone'), 'muted')); return; }
+    h.issues.forEach((is) => {
+      const li = el('li');
+      const det = document.createElement('details');
+      const sum = el('summary', is.name);
+      sum.append(el('span', is.members.length + ' ' + t('hotCases') + ' · ' + t('heat') + ' ' + is.heat.toFixed(1), 'rate'));
+      det.append(sum);
+      const ul = el('ul');
+      is.members.slice(0, 20).forEach((m) => {
+        const a = el('a', m.id + ' ' + m.title);
+        a.href = 'workbench.html#case=' + encodeURIComponent(m.id);
+        const item = el('li');
+        item.append(a);
+        ul.append(item);
+      });
+      det.append(ul);
+      li.append(det);
+      ol.append(li);
+    });
   }
 
   function fmt(k) {
@@ -223,10 +259,23 @@
     localStorage.setItem('yiwang.lang', lang);
     document.dispatchEvent(new Event('yiwang:lang')); // console.js redraws who is signed in
     render();
+    renderHot();
     drawMap().catch(report);
   });
   $('def-close').addEventListener('click', () => { $('definition').hidden = true; });
-  window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+  // Resizes are coalesced into one per frame. A chart caught between two
+  // options (a map being redrawn for another area) may refuse to resize:
+  // that is reported and the chart's next draw sizes it anyway.
+  let resizeFrame = 0;
+  window.addEventListener('resize', () => {
+    if (resizeFrame) return;
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = 0;
+      Object.values(charts).forEach((c) => {
+        try { c.resize(); } catch (err) { report(err); }
+      });
+    });
+  });
   tick();
   setInterval(tick, 1000);
   // The live stream is for the roles that watch the city; the others see
