@@ -45,7 +45,7 @@ type Options struct {
 	// Window: two messages more than this apart are never linked directly
 	// (default 60 days).
 	Window time.Duration
-	// KeyTerms per message (default 12) and how many of them two messages
+	// KeyTerms per message (default 12, at most 255) and how many of them two messages
 	// must share to be linked (default 4).
 	KeyTerms, MinShared int
 	// MinMembers: smaller clusters are not issues (default 2).
@@ -62,6 +62,7 @@ func (o Options) withDefaults() Options {
 	if o.KeyTerms <= 0 {
 		o.KeyTerms = 12
 	}
+	o.KeyTerms = min(o.KeyTerms, 255) // shared counts are bytes
 	if o.MinShared <= 0 {
 		o.MinShared = 4
 	}
@@ -177,9 +178,11 @@ func link(docs []doc, o Options) []int {
 	}
 	postings := map[uint64][]int32{}
 	window := int64(o.Window / time.Second)
-	shared := map[int32]int{}
+	// shared[j] counts the key terms doc j shares with the current doc;
+	// touched lists the j counted, to reset them.
+	shared := make([]uint8, len(docs))
+	var touched []int32
 	for i, d := range docs {
-		clear(shared)
 		for _, t := range d.terms {
 			ps := postings[t.h]
 			for k := len(ps) - 1; k >= 0; k-- {
@@ -187,14 +190,19 @@ func link(docs []doc, o Options) []int {
 				if d.t-docs[j].t > window {
 					break
 				}
+				if shared[j] == 0 {
+					touched = append(touched, j)
+				}
 				shared[j]++
 			}
 		}
-		for j, c := range shared {
-			if c >= o.MinShared && (d.area == "" || docs[j].area == "" || d.area == docs[j].area) {
+		for _, j := range touched {
+			if int(shared[j]) >= o.MinShared && (d.area == "" || docs[j].area == "" || d.area == docs[j].area) {
 				union(parent, i, int(j))
 			}
+			shared[j] = 0
 		}
+		touched = touched[:0]
 		for _, t := range d.terms {
 			postings[t.h] = append(postings[t.h], int32(i))
 		}
