@@ -124,13 +124,13 @@ func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Lo
 			return nil, nil, err
 		}
 		defer rf.Close()
-		so := platform.SenseOptions{Sensors: sf, SensorsFormat: registry.FormatOfFile(cfg.Sensors), Rules: rf}
+		so := platform.SenseOptions{Sensors: sf, SensorsFormat: registry.FormatOfFile(cfg.Sensors), Rules: rf, DataDir: cfg.SenseData}
 		if p, err = node.Sense(so); err != nil {
 			return nil, nil, err
 		}
 	case seed:
 		var err error
-		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules()}); err != nil {
+		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules(), DataDir: cfg.SenseData}); err != nil {
 			return nil, nil, fmt.Errorf("loading the demo sensors: %w", err)
 		}
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	Node string
 	// Attachments is the directory of uploaded photos and files.
 	Attachments string
+	// SenseData is the directory where sensor readings and alarm state are
+	// kept across restarts; empty keeps them in memory only.
+	SenseData string
 	// LookupSecret signs citizens' lookup tokens (empty: one kept in the store).
 	LookupSecret string
 	// Open311Keys are the api_keys allowed to create Open311 requests.
@@ -91,6 +94,7 @@ func (c *Config) options(p *Pending) []option {
 		{"nats", "YIWANG_NATS", "", "NATS server URL; when set, every committed event is published to JetStream", &c.NATS, validateNATS},
 		{"node", "YIWANG_NODE", "", "name of this node on the bus (default: host name and process id)", &c.Node, nil},
 		{"attachments", "YIWANG_ATTACHMENTS", "./data/attachments", "directory where uploaded photos and files are kept (content-addressed)", &c.Attachments, nonEmpty},
+		{"sense-data", "YIWANG_SENSE_DATA", "./data/sense", "directory where sensor readings (compressed blocks, rollups) and alarm state are kept across restarts; empty keeps them in memory only", &c.SenseData, nil},
 		{"open311-keys", "YIWANG_OPEN311_KEYS", "", "comma-separated api_keys allowed to create Open311 requests (none: creation is open, for development)", &p.open311Keys, nil},
 		{"open311-jurisdiction", "YIWANG_OPEN311_JURISDICTION", "wuhan.gov.cn", "jurisdiction_id served by /open311/v2/", &c.Open311Jurisdiction, nonEmpty},
 		{"rate", "YIWANG_RATE", "20", "creates and public look-ups per second allowed to each client (API key or IP); 0 turns limits off", &p.rate, validateNonNegative},
