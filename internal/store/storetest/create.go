@@ -173,9 +173,17 @@ func testIdempotencyConcurrent(t *testing.T, open Opener) {
 }
 
 func testCreateThen(t *testing.T, open Opener) {
+	// Stores publish after answering the caller, so the test waits for
+	// the batch to arrive rather than reading a count at once.
 	var published []cases.Event
 	var mu sync.Mutex
-	s := open(t, func(evs []cases.Event) { mu.Lock(); published = append(published, evs...); mu.Unlock() })
+	arrived := make(chan struct{}, 16)
+	s := open(t, func(evs []cases.Event) {
+		mu.Lock()
+		published = append(published, evs...)
+		mu.Unlock()
+		arrived <- struct{}{}
+	})
 	due := t0.Add(2 * time.Hour)
 	req := store.CreateRequest{Case: simpleCase("创建即派单"), Actor: "a", At: t0, Then: []cases.Command{
 		{Action: cases.ActionDispatch, Actor: "system:dispatch", Payload: cases.Payload{Unit: "u1", RuleID: "r1", Automatic: true, Deadlines: &cases.Deadlines{SignOff: &due}}},
@@ -195,11 +203,16 @@ func testCreateThen(t *testing.T, open Opener) {
 	if err != nil || got.State != cases.StateDispatched || got.RuleID != "r1" {
 		t.Fatalf("stored projection = %+v (err %v)", got, err)
 	}
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the create's events were never published")
+	}
 	mu.Lock()
 	n := len(published)
 	mu.Unlock()
 	if n != 2 {
-		t.Fatalf("published %d events, want 2", n)
+		t.Fatalf("published %d events in the create's batch, want 2", n)
 	}
 	// a refused follow-up command fails the whole create and stores nothing
 	bad := store.CreateRequest{Case: simpleCase("坏的派单"), Actor: "a", At: t0, Then: []cases.Command{
