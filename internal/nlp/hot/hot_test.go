@@ -168,3 +168,34 @@ func TestAddTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterBadInput: huge, empty, English, emoji and invalid text never
+// crash clustering; two copies of a 100,000-character message still link.
+func TestClusterBadInput(t *testing.T) {
+	huge := strings.Repeat("魅力之城小区油烟扰民噪音", 100_000/12)
+	msgs := []Message{
+		msg("h1", "u1", huge, huge, 0, 0),
+		msg("h2", "u2", huge, huge, 1, 0),
+		msg("e", "u3", "", "", 1, 0),
+		msg("en", "u4", "Noise from the restaurant", "hello world", 1, 0),
+		msg("emoji", "u5", "😀😀😀", "🚧🚧", 1, 0),
+		msg("bad", "u6", "\xff\xfe\xfd", "a\xffb", 1, 0),
+	}
+	issues := Cluster(msgs, day0.AddDate(0, 0, 2), Options{MinShared: 2})
+	if len(issues) != 1 || fmt.Sprint(issues[0].Members) != "[h1 h2]" {
+		t.Fatalf("issues = %+v", issues)
+	}
+}
+
+func FuzzCluster(f *testing.F) {
+	f.Add("A5区魅力之城小区油烟扰民", "魅力之城小区油烟扰民")
+	f.Add("\xff", "😀")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		msgs := []Message{msg("1", "u1", a, b, 0, 0), msg("2", "u2", b, a, 1, 0), msg("3", "u3", a, a, 2, 0)}
+		for _, is := range Cluster(msgs, day0.AddDate(0, 0, 3), Options{MinShared: 1}) {
+			if len(is.Members) < 2 || len(is.Members) > 3 || is.Name == "" && is.Area != "" {
+				t.Fatalf("issue %+v", is)
+			}
+		}
+	})
+}
