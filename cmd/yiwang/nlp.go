@@ -45,6 +45,7 @@ type nlpTrainFlags struct {
 	selfTrain *float64
 	weak      *bool
 	taxonomy  *bool
+	selectL2  *bool
 	seed      *uint64
 }
 
@@ -60,12 +61,13 @@ func addTrainFlags(fs interface {
 		selfTrain: fs.Float64("self-train", 0, "with --unlabeled: add unlabelled messages predicted with at least this confidence as pseudo-labels (0 = off)"),
 		weak:      fs.Bool("weak", true, "add the embedded replied messages labelled by their answering unit's category as weak examples (nlp.WeakWeight), within the CSV's labels"),
 		taxonomy:  fs.Bool("taxonomy", true, "add the default taxonomy's category names under the CSV's labels as prior examples (nlp.TaxonomyExamples)"),
+		selectL2:  fs.Bool("select-l2", true, "choose the weight decay by cross-validation inside the training data (classify.Options.SelectL2)"),
 		seed:      fs.Uint64("seed", 1, "shuffling and fold seed"),
 	}
 }
 
 func (f nlpTrainFlags) options(labeled []classify.Example) (classify.Options, error) {
-	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain}
+	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain, SelectL2: *f.selectL2}
 	if *f.taxonomy {
 		keep := map[string]bool{}
 		for _, e := range labeled {

@@ -52,7 +52,8 @@ type NLPResult struct {
 	// MacroF1 and Accuracy: the Go classifier as the product trains it
 	// (nlp.TrainCategory: labelled data plus weak labels from the answering
 	// units of the embedded replies and the taxonomy's category names as
-	// prior examples, neither ever in a test fold), k-fold on the labelled
+	// prior examples, neither ever in a test fold; weight decay chosen by
+	// cross-validation inside each training set), k-fold on the labelled
 	// data.
 	MacroF1  float64 `json:"macro_f1"`
 	Accuracy float64 `json:"accuracy"`
@@ -63,6 +64,9 @@ type NLPResult struct {
 	MacroF1LabeledOnly float64 `json:"macro_f1_labeled_only"`
 	MacroF1NoPrior     float64 `json:"macro_f1_without_taxonomy"`
 	Prior              int     `json:"taxonomy_examples"`
+	// MacroF1FixedL2: the product's data with the default weight decay
+	// instead of the one chosen inside each training set (SelectL2).
+	MacroF1FixedL2 float64 `json:"macro_f1_fixed_l2"`
 	// MacroF1Unlabeled: the same folds, labelled data only, with the
 	// embedded unlabelled messages in the IDF statistics (nil when skipped).
 	MacroF1Unlabeled *float64 `json:"macro_f1_with_unlabeled"`
@@ -145,7 +149,7 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return NLPResult{}, err
 	}
 	res := NLPResult{N: len(labeled), Folds: o.Folds, Weak: len(weak), Prior: len(prior)}
-	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior}
+	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior, SelectL2: true}
 	rep, _, err := classify.CrossValidate(labeled, folds, product)
 	if err != nil {
 		return res, err
@@ -159,6 +163,10 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return res, err
 	}
 	res.MacroF1NoPrior = rep.MacroF1
+	if rep, _, err = classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior}); err != nil {
+		return res, err
+	}
+	res.MacroF1FixedL2 = rep.MacroF1
 	if !o.SkipUnlabeled {
 		rep, _, err := classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Unlabeled: unlabeled})
 		if err != nil {

@@ -22,7 +22,9 @@ const WeakWeight = 0.1
 // internal/demo/data/NOTICE), plus, as weak examples of weight WeakWeight,
 // the embedded replied messages whose answering unit implies a category
 // (unit.WeakCategories), and the taxonomy's category names under each label
-// as prior examples (TaxonomyExamples); it takes about a second. Labels are
+// as prior examples (TaxonomyExamples), the weight decay chosen by
+// cross-validation inside the training data (classify.Options.SelectL2);
+// it takes a few seconds. Labels are
 // first-level category names of the default taxonomy (category.ByName(1, …)
 // gives their codes). Nothing is downloaded.
 func TrainCategory(seed uint64) (*classify.Model, error) {
@@ -39,7 +41,7 @@ func TrainCategoryWith(seed uint64, extra []classify.Example) (*classify.Model, 
 	}
 	ex, weak := CategoryData(msgs)
 	ex = append(ex, extra...)
-	o := classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight}
+	o := classify.Options{Seed: seed, Weak: weak, WeakWeight: WeakWeight, SelectL2: true}
 	if o.Prior, err = TaxonomyExamples(labelSet(ex)); err != nil {
 		return nil, err
 	}

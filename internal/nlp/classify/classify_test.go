@@ -255,3 +255,22 @@ func TestPriorAndWords(t *testing.T) {
 		t.Errorf("a model with word features was written: err %v", err)
 	}
 }
+
+func TestSelectL2(t *testing.T) {
+	ex := labeled(t)
+	m, err := Train(ex, Options{Seed: 1, SelectL2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Evaluate(m, ex); r.Accuracy < 0.9 {
+		t.Errorf("training accuracy %.3f with SelectL2", r.Accuracy)
+	}
+	// Too few rows to cross-validate: the given L2 stays.
+	c, err := prepare(toy, Options{}.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.selectL2([]int{0, 1}, Options{L2: 7e-5}.withDefaults()); got != 7e-5 {
+		t.Errorf("selectL2 on 2 rows = %g", got)
+	}
+}

@@ -50,6 +50,10 @@ type Options struct {
 	// they are the only features.
 	Segmenter Segmenter
 	NoChars   bool
+	// SelectL2 chooses L2 among 1e-5, 1e-4 and 1e-3 by 3-fold
+	// cross-validation (macro-F1) inside the training data of each model,
+	// so that a test fold never takes part in the choice.
+	SelectL2 bool
 	// Unbalanced trains with every class weighing by its examples (more
 	// accurate on the frequent classes) instead of the default balanced
 	// weights N / (C · n_c) (better macro-F1).
@@ -160,6 +164,10 @@ func Train(examples []Example, opts Options) (*Model, error) {
 // train fits on the docs named by rows: a base model, its temperature from
 // held-out folds of rows, then (with self-training) the final model.
 func (c *corpus) train(rows []int, o Options) *Model {
+	if o.SelectL2 {
+		o.L2 = c.selectL2(rows, o)
+		o.SelectL2 = false
+	}
 	docs := c.subset(rows)
 	m := c.fit(docs, o)
 	if o.SelfTrain > 0 && len(c.unlabeled) > 0 {
@@ -342,4 +350,49 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 		}
 	}
 	return m
+}
+
+// l2Candidates are the weight decays SelectL2 chooses from.
+func l2Candidates() []float64 { return []float64{1e-5, 1e-4, 1e-3} }
+
+// selectL2 returns the candidate L2 with the best macro-F1 in a 3-fold
+// cross-validation over rows (uncalibrated: the arg-max does not depend on
+// the temperature); the first on ties.
+func (c *corpus) selectL2(rows []int, o Options) float64 {
+	const k = 3
+	classes := make([]int, len(rows))
+	for i, r := range rows {
+		classes[i] = c.docs[r].class
+	}
+	if len(rows) < 2*k {
+		return o.L2
+	}
+	folds := stratifiedFolds(classes, k, o.Seed+2)
+	best, bestF1 := o.L2, -1.0
+	for _, l2 := range l2Candidates() {
+		inner := o
+		inner.L2, inner.SelectL2, inner.CalibrationFolds, inner.SelfTrain = l2, false, 1, 0
+		var truth []string
+		var preds [][]Prediction
+		for _, fold := range folds {
+			train, test := split(rows, fold)
+			m := c.train(train, inner)
+			for _, r := range test {
+				v := weigh(c.docs[r].counts, m.vocab, m.IDF)
+				z := m.logits(v.idx, v.val, make([]float64, len(c.labels)))
+				top := 0
+				for j := range z {
+					if z[j] > z[top] {
+						top = j
+					}
+				}
+				truth = append(truth, c.labels[c.docs[r].class])
+				preds = append(preds, []Prediction{{Label: c.labels[top], Confidence: 1}})
+			}
+		}
+		if f1 := Score(truth, preds).MacroF1; f1 > bestF1 {
+			best, bestF1 = l2, f1
+		}
+	}
+	return best
 }
