@@ -66,7 +66,14 @@ func TestPagesStatic(t *testing.T) {
 			}
 		}
 	}
-	get("/signin.css")
+	// Every page's stylesheets are served (the hotline form also uses the
+	// shared console.css).
+	if page, _ := get("/hotline.html"); !strings.Contains(page, `href="hotline.css"`) || !strings.Contains(page, `href="console.css"`) {
+		t.Error("hotline.html does not link hotline.css and console.css")
+	}
+	for _, css := range []string{"/signin.css", "/hotline.css", "/console.css", "/screen.css", "/workbench.css"} {
+		get(css)
+	}
 	// Pages no longer ask who is acting: the server records the principal.
 	for _, p := range []string{"/workbench.html", "/hotline.html"} {
 		if page, _ := get(p); strings.Contains(page, `name="actor"`) {
