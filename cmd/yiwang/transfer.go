@@ -26,16 +26,7 @@ func openStore(ctx context.Context, cfg *config.Config) (*sqlstore.Store, error)
 }
 
 func storeFlags(name, synopsis string, args []string, stderr io.Writer) (*config.Config, []string, error) {
-	fs := newFlagSet(name, synopsis, stderr)
-	var cfg config.Config
-	pending := cfg.Register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return nil, nil, err
-	}
-	if _, err := pending.Finish(os.Getenv); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return &cfg, fs.Args(), nil
+	return parseStoreFlags(newFlagSet(name, synopsis, stderr), args)
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
