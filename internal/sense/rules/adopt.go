@@ -45,7 +45,13 @@ func (e *Engine) Adopt(old *Engine, latest Latest) {
 			}
 		}
 	}
-	// Composites form no cycle, so this settles within their depth.
+	e.settleComposites()
+}
+
+// settleComposites recomputes every composite rule's firing from its
+// parts until nothing changes; composites form no cycle, so this settles
+// within their depth.
+func (e *Engine) settleComposites() {
 	for changed := true; changed; {
 		changed = false
 		for i := range e.rules {

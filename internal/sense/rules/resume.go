@@ -50,15 +50,5 @@ func (e *Engine) Resume(firing func(id string) bool, replay Replay) {
 			s.seen = 1 // silent since long ago, not since the first tick
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for i := range e.rules {
-			if e.rules[i].Kind != Composite {
-				continue
-			}
-			if f := e.combine(int32(i)); f != e.st[i].firing {
-				e.st[i].firing, changed = f, true
-			}
-		}
-	}
+	e.settleComposites()
 }
