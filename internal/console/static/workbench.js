@@ -18,10 +18,23 @@ const UNIT_KEY = "yiwang.workbench.unit";
 // FIELDS maps a problem's field to the form input it is about.
 const FIELDS = { "payload.unit": "unit", "payload.reason": "reason", "payload.reply": "reply",
   "payload.satisfaction": "satisfaction", "payload.deadlines.resolve": "resolve", "payload.deadlines": "resolve",
-  "payload.units": "units", "payload.due": "due", "payload.parent_id": "parent_id", note: "note", actor: "actor" };
+  "payload.units": "units", "payload.due": "due", "payload.parent_id": "parent_id", "payload.category": "category",
+  note: "note", actor: "actor" };
+// AUTO_TAG asks the workflow to choose a new case's category (workflow.TagAutoCategory).
+const AUTO_TAG = "category:auto";
+// SUGGESTION_MARK starts the note in which the workflow records its
+// category suggestion (internal/workflow/classify.go).
+const SUGGESTION_MARK = "分类建议 ";
 
 let units = [];
 let unitNames = {};
+let categories = []; // GET /api/v1/categories, in taxonomy order
+let categoryByCode = {};
+// suggestions holds, by case id, what the classifier suggested for a case
+// in the manual queue that it could not route confidently: { version,
+// list } with list the top three ({ category, confidence, terms }), or
+// null when the case was held for no such reason.
+const suggestions = new Map();
 let tab = "dispatcher";
 let current = null; // the case shown in the detail panel
 let busy = false;
@@ -40,6 +53,14 @@ function clockName(k) {
   return CLOCKS[k] || k;
 }
 function setStatus(text) { document.getElementById("status").textContent = text; }
+function categoryName(code) {
+  const c = categoryByCode[code];
+  return c ? c.path || c.name : "";
+}
+function categoryText(code) {
+  const n = categoryName(code);
+  return code ? code + (n ? " " + n : "") : "—";
+}
 
 // api sends a request and returns the body; a failed request throws an
 // Error carrying the problem's detail and field.
@@ -85,6 +106,109 @@ function leftText(k) {
   return clockName(k.clock) + (k.left_seconds < 0 ? " 已超时 " : " 剩余 ") + k.left.replace(/^-/, "") + (k.paused ? "（暂停）" : "");
 }
 
+// parseSuggestion reads the workflow's suggestion note of a case held for
+// low confidence: the top three categories with their confidence, or null
+// when the note is of another kind (applied or confirmed suggestions).
+function parseSuggestion(note) {
+  if (!note || !note.startsWith(SUGGESTION_MARK)) return null;
+  const lines = note.split("\n");
+  if (!/applied=false/.test(lines[0]) || !lines.some((l) => l.startsWith("置信度不足"))) return null;
+  const list = [];
+  for (const l of lines) {
+    const m = /^\d+\. (\S+) ([0-9.]+)(?: 依据：(.*))?$/.exec(l);
+    if (m) list.push({ category: m[1], confidence: Number(m[2]), terms: m[3] ? m[3].split("、").filter(Boolean) : [] });
+  }
+  return list.length ? list : null;
+}
+function suggestionOf(events) {
+  for (const e of events || []) {
+    if (e.action === "note" && (e.actor || "").startsWith("system")) {
+      const s = parseSuggestion(e.note);
+      if (s) return s;
+    }
+  }
+  return null;
+}
+// mayBeHeld says whether a received case could have been held by the
+// classifier: tagged category:auto, or filed under a first-level category.
+function mayBeHeld(c) {
+  if ((c.tags || []).includes(AUTO_TAG)) return true;
+  const cat = categoryByCode[c.category];
+  return !cat || cat.level === 1;
+}
+
+// classify reads the history of the manual queue's cases that may have
+// been held by the classifier (a few at a time, each case once per
+// version) and records their suggestions.
+async function classify(list) {
+  const todo = list.filter((c) => {
+    const s = suggestions.get(c.id);
+    return (!s || s.version !== c.version) && mayBeHeld(c);
+  });
+  for (const c of list) if (!mayBeHeld(c)) suggestions.set(c.id, { version: c.version, list: null });
+  let next = 0;
+  async function worker() {
+    while (next < todo.length) {
+      const c = todo[next++];
+      try {
+        const h = await api("GET", "/api/v1/cases/" + encodeURIComponent(c.id) + "/history");
+        suggestions.set(c.id, { version: c.version, list: suggestionOf(h.events) });
+      } catch (e) {
+        suggestions.set(c.id, { version: c.version, list: null });
+      }
+    }
+  }
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+function lowConfidence(c) {
+  const s = suggestions.get(c.id);
+  return s && s.version === c.version && s.list ? s.list : null;
+}
+
+// suggestionBox shows a held case's suggested categories, each with a
+// button that recategorises the case to it (and so dispatches it when a
+// rule covers the new category).
+function suggestionBox(c, list) {
+  const box = el("div", undefined, "suggestions");
+  list.forEach((s, i) => {
+    const b = el("button", (i === 0 ? "按建议改类派单：" : "改为：") + categoryText(s.category) + "（" + Math.round(s.confidence * 100) + "%）",
+      i === 0 ? "suggest top" : "suggest");
+    b.type = "button";
+    b.dataset.category = s.category;
+    b.dataset.caseId = c.id;
+    if (s.terms.length) b.title = "依据：" + s.terms.join("、");
+    if (s.category === c.category) b.disabled = true;
+    b.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(c, s.category, b); });
+    b.addEventListener("keydown", (ev) => ev.stopPropagation());
+    box.append(b);
+  });
+  return box;
+}
+
+// applySuggestion recategorises a case to a suggested category in one
+// click; the workflow dispatches it when a rule covers the new category.
+async function applySuggestion(c, category, button) {
+  if (busy) return;
+  busy = true;
+  button.disabled = true;
+  try {
+    const r = await api("POST", "/api/v1/cases/" + encodeURIComponent(c.id) + "/transitions",
+      { action: "recategorise", payload: { category }, expect_version: c.version });
+    const now = r.case;
+    busy = false;
+    if (current && current.id === c.id) await show(c.id);
+    await refresh();
+    setStatus(now.state === "dispatched"
+      ? c.id + " 已改类为 " + categoryText(category) + " 并派单至 " + unitName(now.unit)
+      : c.id + " 已改类为 " + categoryText(category) + "，仍无规则覆盖，请人工派单");
+  } catch (e) {
+    setStatus("改类失败：" + e.message);
+    button.disabled = false;
+  } finally {
+    busy = false;
+  }
+}
+
 function caseItem(c, extra) {
   const u = urgency(c);
   const li = el("li", undefined, "case clock-" + (u.colour || "none"));
@@ -94,7 +218,8 @@ function caseItem(c, extra) {
   const meta = [c.id, STATES[c.state] || c.state, "承办：" + unitName(c.unit), fmt(c.created_at)];
   if (c.returns) meta.push("退回 " + c.returns + " 次");
   li.append(el("span", meta.join(" · "), "muted"));
-  if (extra) li.append(el("span", extra, "muted"));
+  if (typeof extra === "string") li.append(el("span", extra, "muted"));
+  else if (extra) li.append(extra);
   if (current && current.id === c.id) li.classList.add("selected");
   li.addEventListener("click", () => show(c.id));
   li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") show(c.id); });
@@ -136,6 +261,8 @@ async function loadPage(id, l, limit) {
   if (l.next) p.set("cursor", l.next);
   const page = await api("GET", "/api/v1/cases?" + p);
   if (lists[id] !== l) return; // reloaded meanwhile
+  if (id === "q-manual") await classify(page.cases);
+  if (lists[id] !== l) return;
   l.cases.push(...page.cases);
   l.next = page.next_cursor || "";
   renderList(id, l);
@@ -146,7 +273,18 @@ async function loadPage(id, l, limit) {
 function shown(l) { return l.cases.length + (l.next ? "+" : ""); }
 
 function renderList(id, l) {
-  fill(id, l.cases.slice().sort(byUrgency), l.empty, l.extra);
+  let list = l.cases;
+  if (id === "q-manual") {
+    // The manual queue splits in two: cases the classifier held (with its
+    // suggestions) and cases no rule covered.
+    const low = list.filter(lowConfidence);
+    list = list.filter((c) => !lowConfidence(c));
+    fill("q-lowconf", low.sort(byUrgency), "暂无低置信度案件", (c) => suggestionBox(c, lowConfidence(c)));
+    const lu = document.getElementById("q-lowconf");
+    lu.dataset.shown = String(low.length);
+    l.low = low.length;
+  }
+  fill(id, list.slice().sort(byUrgency), l.empty, l.extra);
   const ul = document.getElementById(id);
   ul.dataset.shown = String(l.cases.length);
   ul.dataset.more = String(l.next !== "");
@@ -174,7 +312,9 @@ function renderList(id, l) {
 async function loadDispatcher() {
   const empty = { manual: "暂无待分拨案件", returned: "暂无退单", arbitration: "暂无需仲裁的案件" };
   const [manual, returned, arbitration] = await Promise.all(Object.keys(empty).map((q) => loadList("q-" + q, { queue: q }, empty[q])));
-  setStatus("待分拨 " + shown(manual) + " 件，退单 " + shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件");
+  const low = manual.low || 0;
+  setStatus("低置信度 " + low + " 件，待分拨 " + (manual.cases.length - low) + (manual.next ? "+" : "") + " 件，退单 " +
+    shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件");
 }
 
 async function loadHandler() {
@@ -257,6 +397,7 @@ async function show(id) {
   d.dataset.caseId = c.id;
   d.dataset.state = c.state;
   d.dataset.version = String(c.version);
+  d.dataset.category = c.category;
   d.append(el("h2", c.title, "case-title"), el("p", c.id + " · " + (STATES[c.state] || c.state) + " · 版本 " + c.version, "muted"));
 
   d.append(el("h3", "可办理操作"));
@@ -276,7 +417,7 @@ async function show(id) {
 
   const dl = el("dl");
   const loc = c.location || {};
-  for (const [k, v] of [["类别", c.category], ["紧急程度", SEVERITY[c.severity] || c.severity], ["承办单位", unitName(c.unit)],
+  for (const [k, v] of [["类别", categoryText(c.category)], ["紧急程度", SEVERITY[c.severity] || c.severity], ["承办单位", unitName(c.unit)],
     ["协办单位", (c.co_units || []).map(unitName).join("，") || "—"], ["受理时间", fmt(c.created_at)],
     ["位置", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
     ["地址", loc.address || "—"], ["反映人", (c.reporter || {}).name || "—"], ["反映人电话", (c.reporter || {}).phone || "—"],
@@ -287,6 +428,22 @@ async function show(id) {
   if (c.parent_id) dl.append(el("dt", "并入案件"), el("dd", c.parent_id));
   if (c.satisfaction) dl.append(el("dt", "回访结果"), el("dd", SATISFACTION[c.satisfaction] || c.satisfaction));
   d.append(dl, el("pre", c.description));
+
+  const held = c.state === "received" ? suggestionOf(hist.events) : null;
+  if (held) {
+    d.append(el("h3", "分类建议 · 置信度不足，转人工"));
+    const box = suggestionBox(c, held);
+    box.id = "detail-suggestions";
+    d.append(box);
+  }
+  if ((c.attachments || []).length) d.append(el("h3", "附件"), attachmentList(c.attachments));
+  if (loc.district || (loc.lat != null && loc.lon != null)) {
+    d.append(el("h3", "位置"));
+    const m = el("div", undefined, "case-map");
+    m.id = "case-map";
+    d.append(m);
+    drawMap(m, c).catch((e) => { m.replaceChildren(el("p", "地图加载失败：" + e.message, "error")); });
+  }
 
   d.append(el("h3", "时限"));
   const ul = el("ul", undefined, "clocks");
@@ -329,6 +486,94 @@ async function show(id) {
     ol.append(li);
   }
   d.append(ol);
+}
+
+// --- attachments: thumbnails from the API's attachment path, full size on click ---
+
+const ATTACHMENT_PATH = "/api/v1/attachments/";
+
+function attachmentList(atts) {
+  const ul = el("ul", undefined, "attachments");
+  for (const a of atts) {
+    const li = el("li");
+    // Only the API's own attachment path: the CSP allows images from this
+    // origin alone, and a URL from elsewhere is not followed.
+    const url = a.sha256 ? ATTACHMENT_PATH + encodeURIComponent(a.sha256) : (a.url || "");
+    if (!url.startsWith(ATTACHMENT_PATH)) {
+      li.append(el("span", (a.name || "附件") + "（外部地址，未显示）", "muted"));
+    } else if ((a.type || "").startsWith("image/")) {
+      const b = el("button", undefined, "thumb");
+      b.type = "button";
+      b.title = (a.name || "照片") + "：点击查看原图";
+      const img = el("img");
+      img.src = url;
+      img.alt = a.name || "照片";
+      img.loading = "lazy";
+      b.append(img);
+      b.addEventListener("click", () => openPhoto(url, a.name || "照片"));
+      li.append(b);
+    } else {
+      const link = el("a", a.name || "附件");
+      link.href = url;
+      link.rel = "noopener";
+      link.target = "_blank";
+      li.append(link);
+    }
+    ul.append(li);
+  }
+  return ul;
+}
+
+function openPhoto(url, name) {
+  const v = document.getElementById("photo-view");
+  const img = el("img");
+  img.src = url;
+  img.alt = name;
+  const close = el("button", "关闭 ✕", "close");
+  close.type = "button";
+  v.replaceChildren(close, img, el("p", name));
+  v.hidden = false;
+  close.focus();
+}
+function closePhoto() {
+  const v = document.getElementById("photo-view");
+  v.hidden = true;
+  v.replaceChildren();
+}
+document.getElementById("photo-view").addEventListener("click", closePhoto);
+document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closePhoto(); });
+
+// --- the case's place: its district's outline and its point, drawn with
+// ECharts from the platform's own geography (no map tiles) ---
+
+let districts = null; // a promise of the district FeatureCollection
+
+async function drawMap(box, c) {
+  if (!districts) {
+    districts = api("GET", "/api/v1/geo/areas?level=district").catch((e) => { districts = null; throw e; });
+  }
+  const gj = await districts;
+  if (!box.isConnected) return; // another case was opened meanwhile
+  const loc = c.location || {};
+  const f = (gj.features || []).filter((x) => x.properties && x.properties.code === loc.district);
+  const key = f.length ? "wb-district-" + loc.district : "wb-districts";
+  if (!echarts.getMap(key)) echarts.registerMap(key, { type: "FeatureCollection", features: f.length ? f : gj.features || [] });
+  const old = echarts.getInstanceByDom(box);
+  if (old) old.dispose();
+  const chart = echarts.init(box, null, { renderer: "canvas" });
+  const point = loc.lat != null && loc.lon != null ? [[loc.lon, loc.lat]] : [];
+  chart.on("finished", function done() {
+    chart.off("finished", done);
+    box.dataset.ready = "true";
+  });
+  chart.setOption({
+    animation: false,
+    geo: { map: key, nameProperty: "code", roam: true, silent: true, layoutCenter: ["50%", "50%"], layoutSize: "95%",
+      itemStyle: { areaColor: "#e4eaf1", borderColor: "#0b3d6e", borderWidth: 1 } },
+    series: [{ type: "scatter", coordinateSystem: "geo", data: point, symbolSize: 14, itemStyle: { color: "#d93025" } }]
+  });
+  box.dataset.district = f.length ? loc.district : "";
+  box.dataset.point = point.length ? "true" : "false";
 }
 
 // notFound says so in the detail panel: the case does not exist, or it
@@ -423,6 +668,18 @@ function formFields(a, c) {
     return [l];
   }
   case "note": return [textArea("note", "备注")];
+  case "recategorise": {
+    const l = el("label", "改为类别");
+    const sel = el("select");
+    sel.name = "category";
+    sel.append(new Option("（请选择类别）", ""));
+    for (const x of categories) {
+      if (x.code === c.category) continue;
+      sel.append(new Option("\u3000".repeat(Math.max(0, x.level - 1)) + x.code + " " + x.name, x.code));
+    }
+    l.append(sel);
+    return [el("span", "现类别：" + categoryText(c.category), "muted"), l];
+  }
   }
   return [];
 }
@@ -496,6 +753,7 @@ function buildCommand(f, a) {
   }
   case "merge": cmd.payload.parent_id = val("parent_id"); break;
   case "note": cmd.note = val("note"); break;
+  case "recategorise": cmd.payload.category = val("category"); break;
   }
   return cmd;
 }
@@ -517,6 +775,7 @@ function missingField(f, a, cmd) {
     return !p.due && ["payload.due", "请填写报到时限"];
   case "merge": return !p.parent_id && ["payload.parent_id", "请填写并入的案件编号"];
   case "note": return !cmd.note && ["note", "请填写备注"];
+  case "recategorise": return !p.category && ["payload.category", "请选择新的类别"];
   }
   return false;
 }
@@ -533,7 +792,8 @@ async function submitAction(f, a, button) {
     const r = await api("POST", "/api/v1/cases/" + encodeURIComponent(id) + "/transitions", cmd);
     await show(id);
     const ok = document.getElementById("action-ok");
-    ok.textContent = "已" + (ACTIONS[a] || a) + "，案件现为「" + (STATES[r.case.state] || r.case.state) + "」";
+    ok.textContent = "已" + (ACTIONS[a] || a) + "，案件现为「" + (STATES[r.case.state] || r.case.state) + "」" +
+      (a === "recategorise" ? "，类别 " + categoryText(r.case.category) + (r.case.state === "dispatched" ? "，已按规则派单至 " + unitName(r.case.unit) : "") : "");
     ok.hidden = false;
     refresh();
   } catch (e) {
@@ -546,6 +806,16 @@ async function submitAction(f, a, button) {
 }
 
 // --- start ---
+
+async function loadCategories() {
+  try {
+    const r = await api("GET", "/api/v1/categories");
+    categories = r.categories || [];
+    for (const x of categories) categoryByCode[x.code] = x;
+  } catch (e) {
+    setStatus("类别目录加载失败：" + e.message);
+  }
+}
 
 async function loadUnits() {
   try {
@@ -574,7 +844,7 @@ for (const b of document.querySelectorAll(".tabs button[data-tab]")) b.addEventL
 document.getElementById("refresh").addEventListener("click", refresh);
 const linked = linkedCase();
 Yiwang.session.then((s) => { user = s.user; }, () => {})
-  .then(loadUnits).then(() => selectTab(linked ? "" : location.hash.slice(1)))
+  .then(() => Promise.all([loadUnits(), loadCategories()])).then(() => selectTab(linked ? "" : location.hash.slice(1)))
   .then(() => linked && show(linked)).then(() => { document.body.dataset.ready = "true"; });
 // The lists age by the minute: reload the open tab every minute while the
 // page is visible.
