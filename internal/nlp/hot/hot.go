@@ -123,7 +123,7 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 		}
 		d := doc{msg: i, area: m.Area, t: m.Time.Unix()}
 		if d.area == "" {
-			d.area = areaCode.FindString(m.Title + " " + firstRunes(m.Body, textRunes))
+			d.area = areaCode.FindString(m.Title + " " + text.FirstRunes(m.Body, textRunes))
 		}
 		docs = append(docs, d)
 	}
@@ -252,7 +252,7 @@ func (c *counter) count(m Message) {
 	}
 	clear(c.slots)
 	c.keys, c.tf, c.first = c.keys[:0], c.tf[:0], c.first[:0]
-	for k, s := range []string{m.Title, firstRunes(m.Body, textRunes)} {
+	for k, s := range []string{m.Title, text.FirstRunes(m.Body, textRunes)} {
 		c.runes[k] = text.AppendNormalized(c.runes[k][:0], s)
 		w := int32(2 - k)
 		text.Grams(c.runes[k], func(h uint64, st, e int) {
@@ -350,17 +350,6 @@ func keyTerms(c *counter, df []int32, idf []float64, k int) []term {
 		top[i].s = text.Term(c.runes[at.src], int(at.st), int(at.en))
 	}
 	return top
-}
-
-func firstRunes(s string, n int) string {
-	i := 0
-	for k := range s {
-		if i == n {
-			return s[:k]
-		}
-		i++
-	}
-	return s
 }
 
 func find(parent []int, i int) int {

@@ -86,18 +86,7 @@ const questionRunes = 80
 // IsQuestion reports whether a message asks for information (咨询, 请问,
 // 如何办理 … in its first questionRunes runes) rather than for an action.
 func IsQuestion(message string) bool {
-	return questionRe.MatchString(firstRunes(message, questionRunes))
-}
-
-func firstRunes(s string, n int) string {
-	i := 0
-	for k := range s {
-		if i == n {
-			return s[:k]
-		}
-		i++
-	}
-	return s
+	return questionRe.MatchString(text.FirstRunes(message, questionRunes))
 }
 
 // Score reviews reply as the answer to message; asked and answered are

@@ -183,3 +183,15 @@ func scanNumber(s string) (rune, int) {
 	}
 	return NumMark, n
 }
+
+// FirstRunes returns s cut after its first n runes (all of s when shorter).
+func FirstRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}

@@ -120,3 +120,21 @@ func TestFoldCJKFastPath(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstRunes(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"请问如何办理", 2, "请问"},
+		{"请问", 5, "请问"},
+		{"abc", 0, ""},
+		{"", 3, ""},
+		{"a\xffb", 2, "a\xff"},
+	} {
+		if got := FirstRunes(tc.s, tc.n); got != tc.want {
+			t.Errorf("FirstRunes(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
