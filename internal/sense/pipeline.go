@@ -54,6 +54,17 @@ type Options struct {
 	// TickEvery is how often Run evaluates time-driven rules and retention
 	// (default 10 s).
 	TickEvery time.Duration
+	// Indices is the vital-sign index document (YAML, see ParseIndices);
+	// nil has none. Documents keeps later versions as IndicesDocument.
+	Indices []byte
+	// IndexChecks validate index definitions (areas named by code).
+	IndexChecks IndexOptions
+	// IndexAreas lists the areas of a level (district, street, community,
+	// grid) indices are computed for; nil takes those of the sensors.
+	IndexAreas func(level string) []IndexArea
+	// IndexEvery is how often Run computes the indices (default: every
+	// TickEvery).
+	IndexEvery time.Duration
 	// OnCase is passed to the alarm manager.
 	OnCase func(a alarm.Alarm, c cases.Case, created bool)
 	Now    func() time.Time
@@ -76,6 +87,8 @@ type Pipeline struct {
 	putMu  sync.Mutex // serialises PutRules, PutSensors and their refreshes
 	// sensorSet is the registry version in force (guarded by mu).
 	sensorSet SensorSet
+	// ix holds the vital-sign indices (indices_compute.go).
+	ix indexState
 }
 
 // New builds a pipeline; Run starts it.
@@ -120,6 +133,10 @@ func New(o Options) (*Pipeline, error) {
 	if err := p.resume(context.Background()); err != nil {
 		return nil, err
 	}
+	if err := p.initIndices(); err != nil {
+		return nil, fmt.Errorf("sense: %w", err)
+	}
+	p.ComputeIndices(o.Now())
 	return p, nil
 }
 
@@ -251,8 +268,16 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	go func() { errc <- p.Alarms.Run(ctx) }()
 	t := time.NewTicker(p.o.TickEvery)
 	defer t.Stop()
+	var indexTick <-chan time.Time // nil: the indices are computed every tick
+	if p.o.IndexEvery > 0 {
+		it := time.NewTicker(p.o.IndexEvery)
+		defer it.Stop()
+		indexTick = it.C
+	}
 	for {
 		select {
+		case <-indexTick:
+			p.ComputeIndices(p.o.Now())
 		case <-ctx.Done():
 			<-errc
 			<-errc
@@ -272,6 +297,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 			if _, err := p.Refresh(ctx); err != nil && ctx.Err() == nil {
 				p.o.Logger.WarnContext(ctx, "refreshing sensor rules failed; keeping the rules in force", "err", err)
+			}
+			if _, err := p.RefreshIndices(ctx); err != nil && ctx.Err() == nil {
+				p.o.Logger.WarnContext(ctx, "refreshing index definitions failed; keeping the indices in force", "err", err)
+			}
+			if indexTick == nil {
+				p.ComputeIndices(now)
 			}
 		}
 	}

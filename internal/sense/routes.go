@@ -29,6 +29,10 @@ import (
 //	GET  /rules                     the alarm rules in force (YAML, version; ETag the version)
 //	PUT  /rules?actor=NAME          replace them (application/yaml, If-Match the version;
 //	                                422 {"errors": [...]} when invalid, 409 when stale)
+//	GET  /indices                   the vital-sign index definitions (ETag the version)
+//	PUT  /indices?actor=NAME        replace them (YAML or JSON, If-Match; 422 / 409 as /rules)
+//	GET  /indices/values[?index=ID&area=CODE]  the last computation of every index
+//	GET  /indices/stream            each computation as server-sent events
 func (p *Pipeline) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /write", p.Ingester)
@@ -45,6 +49,10 @@ func (p *Pipeline) Handler() http.Handler {
 	mux.HandleFunc("DELETE /sensors/{id}", p.deleteSensor)
 	mux.HandleFunc("GET /rules", p.getRules)
 	mux.HandleFunc("PUT /rules", p.putRules)
+	mux.HandleFunc("GET /indices", p.getIndices)
+	mux.HandleFunc("PUT /indices", p.putIndices)
+	mux.HandleFunc("GET /indices/values", p.getIndexValues)
+	mux.HandleFunc("GET /indices/stream", p.streamIndices)
 	mux.HandleFunc("GET /latest", func(w http.ResponseWriter, r *http.Request) {
 		area := r.URL.Query().Get("area")
 		if area == "" {

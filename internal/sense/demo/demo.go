@@ -13,6 +13,9 @@ var sensorsCSV []byte
 //go:embed rules.yaml
 var rulesYAML []byte
 
+//go:embed indices.yaml
+var indicesYAML []byte
+
 // Levels of the generated water and rain sensors, shared by the rules, the
 // simulator and the waterlogging index.
 const (
@@ -33,6 +36,11 @@ func Sensors() io.Reader { return bytes.NewReader(sensorsCSV) }
 
 // Rules returns the generated alarm rules as YAML.
 func Rules() io.Reader { return bytes.NewReader(rulesYAML) }
+
+// Indices returns the generated vital-sign index definitions as YAML
+// (sense.ParseIndices): the waterlogging risk and the congestion index of
+// every district.
+func Indices() io.Reader { return bytes.NewReader(indicesYAML) }
 
 // Sensor is one sensor of the demo set as the simulator needs it.
 type Sensor struct {
