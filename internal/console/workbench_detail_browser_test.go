@@ -142,10 +142,19 @@ func TestWorkbenchLowConfidenceInBrowser(t *testing.T) {
 	if got := p.eval("status", `document.getElementById('status').textContent`); !strings.HasPrefix(got, "低置信度 1 件，待分拨 1 件") {
 		t.Errorf("status %q; want 低置信度 1 件，待分拨 1 件 first", got)
 	}
+	// The detail shows the suggestions too; the uncovered case's has none.
+	p.clickCurrent("the uncovered case", fmt.Sprintf(`#q-manual li[data-case-id=%q]`, uncovered))
+	p.wait("its detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q]') !== null`, uncovered))
+	if got := p.eval("no suggestions", `String(document.getElementById('detail-suggestions') === null)`); got != "true" {
+		t.Error("the detail of a case no rule covered shows classifier suggestions")
+	}
+	p.clickCurrent("the held case", fmt.Sprintf(`#q-lowconf li[data-case-id=%q]`, held.ID))
+	p.wait("its suggestions in the detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] #detail-suggestions') !== null && document.querySelectorAll('#detail-suggestions button.suggest').length === 3`, held.ID))
 	p.shot("workbench-low-confidence.png")
 
 	p.clickCurrent("the top suggestion", fmt.Sprintf(`#q-lowconf li[data-case-id=%q] button.suggest.top`, held.ID))
 	p.wait("the case left the queue", fmt.Sprintf(`document.querySelector('#q-lowconf li[data-case-id=%q]') === null && document.getElementById('status').textContent.includes('并派单至')`, held.ID))
+	p.wait("the detail follows", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q][data-state="dispatched"][data-category="01"]') !== null && document.getElementById('detail-suggestions') === null`, held.ID))
 	var after fullCase
 	dispatcher.getJSON("/api/v1/cases/"+held.ID, &after)
 	if after.Category != "01" || after.State != "dispatched" || after.Unit == "" {

@@ -112,7 +112,15 @@ function leftText(k) {
 function parseSuggestion(note) {
   if (!note || !note.startsWith(SUGGESTION_MARK)) return null;
   const lines = note.split("\n");
-  if (!/applied=false/.test(lines[0]) || !lines.some((l) => l.startsWith("置信度不足"))) return null;
+  // The first line is machine-readable: "分类建议 suggested=… confidence=…
+  // threshold=… applied=… original=…"; held means not applied and below
+  // the threshold.
+  const head = {};
+  for (const f of lines[0].slice(SUGGESTION_MARK.length).split(/\s+/)) {
+    const i = f.indexOf("=");
+    if (i > 0) head[f.slice(0, i)] = f.slice(i + 1);
+  }
+  if (head.applied !== "false" || !(Number(head.confidence) < Number(head.threshold))) return null;
   const list = [];
   for (const l of lines) {
     const m = /^\d+\. (\S+) ([0-9.]+)(?: 依据：(.*))?$/.exec(l);
