@@ -8,6 +8,12 @@
 //     401 (not signed in, session ended, user disabled);
 //   - shows who is signed in (name, unit, roles) in the page's header,
 //     with a sign-out button;
+//   - switches the language (Chinese first, English one click away): a
+//     中文/English button in the header (unless the page has its own
+//     #lang), static text marked data-en="English" (and data-en-placeholder,
+//     data-en-title) swapped in place, Yiwang.L(zh, en) for text a script
+//     writes, and a "yiwang:lang" event on document after each switch so
+//     pages redraw what they wrote;
 //   - hides elements marked data-roles="a b" unless the user has one of
 //     those roles (admin sees everything), and shows data-unless-roles
 //     notes to the others. This only tidies the page: the server decides
@@ -34,6 +40,35 @@
     try { return localStorage.getItem("yiwang.lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; }
   }
   function t(k) { return T[lang()][k]; }
+  // L picks the text of the current language.
+  function L(zh, en) { return lang() === "en" ? en : zh; }
+
+  // translate swaps the static text marked data-en (the Chinese original is
+  // kept in data-zh the first time) and the data-en-* attributes.
+  const ATTRS = ["placeholder", "title", "aria-label"];
+  function translate(root) {
+    const en = lang() === "en";
+    document.documentElement.lang = en ? "en" : "zh-CN";
+    for (const e of (root || document).querySelectorAll("[data-en]")) {
+      if (e.dataset.zh === undefined) e.dataset.zh = e.textContent;
+      e.textContent = en ? e.dataset.en : e.dataset.zh;
+    }
+    for (const a of ATTRS) {
+      const key = "en" + a.replace(/(^|-)([a-z])/g, (m, d, c) => c.toUpperCase());
+      const zhKey = "zh" + key.slice(2);
+      for (const e of (root || document).querySelectorAll("[data-en-" + a + "]")) {
+        if (e.dataset[zhKey] === undefined) e.dataset[zhKey] = e.getAttribute(a) || "";
+        e.setAttribute(a, en ? e.dataset[key] : e.dataset[zhKey]);
+      }
+    }
+  }
+
+  // setLang stores the choice, translates the page and tells the page.
+  function setLang(l) {
+    try { localStorage.setItem("yiwang.lang", l === "en" ? "en" : "zh"); } catch (e) { /* storage may be off */ }
+    translate();
+    document.dispatchEvent(new Event("yiwang:lang"));
+  }
   function roleName(r) { return ROLES[r] ? ROLES[r][lang() === "en" ? 1 : 0] : r; }
 
   function urlOf(input) {
@@ -146,6 +181,13 @@
     unit.title = u.unit;
     const roles = el("span", (u.roles || []).map(roleName).join("、"), "roles");
     roles.id = "session-roles";
+    if (!document.getElementById("lang")) {
+      const sw = el("button", lang() === "en" ? "中文" : "English", "lang-switch");
+      sw.type = "button";
+      sw.id = "lang-switch";
+      sw.addEventListener("click", () => setLang(lang() === "en" ? "zh" : "en"));
+      bar.append(sw);
+    }
     const out = el("button", t("signout"), "signout");
     out.type = "button";
     out.id = "signout";
@@ -176,6 +218,7 @@
   });
   ready.catch((e) => console.warn("console:", e.message)); // shown in the bar; pages handle it too
   document.addEventListener("yiwang:lang", renderBar);
+  translate();
 
   // subtree lists the codes of a unit and every unit below it, from the
   // unit directory (GET /api/v1/dispatch/units).
@@ -195,6 +238,10 @@
     applyRoles,
     roleName,
     subtree,
+    lang,
+    L,
+    setLang,
+    translate,
     signOut: () => signOut(document.getElementById("signout") || el("button"))
   });
 })();
