@@ -130,7 +130,8 @@ func startSense(node *platform.Node, cfg *config.Config, seed bool, log *slog.Lo
 		}
 	case seed:
 		var err error
-		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules(), DataDir: cfg.SenseData}); err != nil {
+		if p, err = node.Sense(platform.SenseOptions{Sensors: sensedemo.Sensors(), Rules: sensedemo.Rules(), Indices: sensedemo.Indices(),
+			DataDir: cfg.SenseData}); err != nil {
 			return nil, nil, fmt.Errorf("loading the demo sensors: %w", err)
 		}
 	}

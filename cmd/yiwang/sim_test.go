@@ -68,7 +68,7 @@ func TestSimSensors(t *testing.T) {
 	var b bytes.Buffer
 	b.ReadFrom(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(b.String(), "yiwang_vital_waterlogging_risk{district=") || strings.Contains(b.String(), "yiwang_sense_readings_accepted_total 0\n") {
+	if !strings.Contains(b.String(), "yiwang_vital_index_computed_timestamp_seconds ") || strings.Contains(b.String(), "yiwang_sense_readings_accepted_total 0\n") {
 		t.Fatalf("metrics:\n%s", b.String())
 	}
 	cancel()

@@ -90,6 +90,10 @@ var Policy = map[string]Rule{
 	"GET /sense/v1/rules":                 staff,
 	"PUT /sense/v1/rules":                 adminOnly,
 	"GET /sense/v1/latest":                staff,
+	"GET /sense/v1/indices":               staff,
+	"PUT /sense/v1/indices":               adminOnly,
+	"GET /sense/v1/indices/values":        staff,
+	"GET /sense/v1/indices/stream":        staff,
 	// Open311 (/open311/v2/), the console's files and /metrics are public
 	// by default (unmatched, outside /api/ and /sense/).
 }

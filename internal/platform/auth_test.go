@@ -301,6 +301,10 @@ func endpoints() []endpoint {
 		{pattern: "GET /sense/v1/rules", path: SensePrefix + "/rules", who: staff, ok: 200},
 		{pattern: "PUT /sense/v1/rules", path: SensePrefix + "/rules", body: `rules: [`, who: adminOnly, ok: 415}, // JSON content type
 		{pattern: "GET /sense/v1/latest", path: SensePrefix + "/latest?area=420102", who: staff, ok: 200},
+		{pattern: "GET /sense/v1/indices", path: SensePrefix + "/indices", who: staff, ok: 200},
+		{pattern: "PUT /sense/v1/indices", path: SensePrefix + "/indices", body: `{"indices": []}`, who: adminOnly, ok: 428}, // If-Match required
+		{pattern: "GET /sense/v1/indices/values", path: SensePrefix + "/indices/values", who: staff, ok: 200},
+		{pattern: "GET /sense/v1/indices/stream", path: SensePrefix + "/indices/stream", who: staff, ok: 200},
 		// Sign-out last: it ends the session.
 		{pattern: "POST /api/v1/auth/signout", path: "/api/v1/auth/signout", who: signedIn, ok: 204},
 	}

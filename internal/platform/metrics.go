@@ -24,14 +24,15 @@ const MetricsPath = "/metrics"
 // MetricsOptions configure a node's metrics.
 type MetricsOptions struct {
 	// Pipeline, when set, adds the sensor ingest figures and the
-	// vital-sign indices.
+	// vital-sign indices (yiwang_vital_index, as the pipeline last
+	// computed them; see sense.ParseIndices).
 	Pipeline *sense.Pipeline
-	// WaterWarning is the water level (m) counted as over warning, and
-	// HeavyRain the rainfall (mm/h) counted as heavy, in the waterlogging
-	// risk index (defaults 2.0 and 30, the demo set's levels).
+	// WaterWarning is the water level (m) counted as over warning and
+	// HeavyRain the rainfall (mm/h) counted as heavy (defaults 2.0 and 30,
+	// the demo set's levels) in the raw water gauges beside the indices.
 	WaterWarning, HeavyRain float64
-	// Fresh is how old a sensor's latest reading may be to count in an
-	// index (default 1 h).
+	// Fresh is how old a sensor's latest reading may be to count in the
+	// raw water gauges (default 1 h).
 	Fresh time.Duration
 	// Now is the clock of the indices and the situation (default time.Now).
 	Now func() time.Time
@@ -171,14 +172,15 @@ var (
 	descAlarmN    = prometheus.NewDesc("yiwang_sense_alarms_total", "Alarm manager events since start, by kind.", []string{"kind"}, nil)
 	descShare     = prometheus.NewDesc("yiwang_vital_water_level_over_warning_ratio", "Share of reporting water-level sensors at or over the warning level, by district.", []string{"district"}, nil)
 	descRain      = prometheus.NewDesc("yiwang_vital_rainfall_max_mm_per_hour", "Highest latest rainfall intensity, by district.", []string{"district"}, nil)
-	descRisk      = prometheus.NewDesc("yiwang_vital_waterlogging_risk", "Waterlogging risk index 0..1 by district: share over warning × (0.5 + 0.5 × min(1, rainfall / heavy rain)).", []string{"district"}, nil)
+	descIndex     = prometheus.NewDesc("yiwang_vital_index", "Vital-sign index by index id and area code, as last computed (GET /sense/v1/indices for the definitions); absent where an index has no value.", []string{"index", "area"}, nil)
+	descIndexAt   = prometheus.NewDesc("yiwang_vital_index_computed_timestamp_seconds", "When the vital-sign indices were last computed (Unix time).", nil, nil)
 )
 
 type nodeCollector struct{ m *Metrics }
 
 func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descOpen, descDistOpen, descOverdue, descAccepted, descProcessed, descRejected,
-		descThrottled, descQueue, descAlarms, descAlarmN, descShare, descRain, descRisk} {
+		descThrottled, descQueue, descAlarms, descAlarmN, descShare, descRain, descIndex, descIndexAt} {
 		ch <- d
 	}
 }
@@ -228,7 +230,16 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		share, rain := districtWater(p.LatestInArea(d), now, m.o)
 		ch <- prometheus.MustNewConstMetric(descShare, prometheus.GaugeValue, share, d)
 		ch <- prometheus.MustNewConstMetric(descRain, prometheus.GaugeValue, rain, d)
-		ch <- prometheus.MustNewConstMetric(descRisk, prometheus.GaugeValue, WaterloggingRisk(share, rain, m.o.HeavyRain), d)
+	}
+	if s := p.IndexValues(); s != nil {
+		ch <- prometheus.MustNewConstMetric(descIndexAt, prometheus.GaugeValue, float64(s.ComputedAt.UnixNano())/1e9)
+		for _, iv := range s.Indices {
+			for _, v := range iv.Values {
+				if v.Value != nil {
+					ch <- prometheus.MustNewConstMetric(descIndex, prometheus.GaugeValue, *v.Value, iv.Index.ID, v.Area)
+				}
+			}
+		}
 	}
 }
 
@@ -254,21 +265,4 @@ func districtWater(ls []sense.Latest, now time.Time, o MetricsOptions) (share, r
 		share = float64(over) / float64(all)
 	}
 	return share, rain
-}
-
-// WaterloggingRisk is the waterlogging risk index of an area, between 0
-// and 1:
-//
-//	risk = S × (0.5 + 0.5 × min(1, R / H))
-//
-// where S is the share of the area's reporting water-level sensors at or
-// over the warning level, R its highest rainfall intensity (mm/h) and H
-// the intensity counted as heavy rain. Water over the line without rain
-// counts half; with heavy rain, fully.
-func WaterloggingRisk(share, rain, heavy float64) float64 {
-	w := 1.0
-	if heavy > 0 {
-		w = min(1, max(0, rain)/heavy)
-	}
-	return share * (0.5 + 0.5*w)
 }

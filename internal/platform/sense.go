@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"yiwang/internal/geo"
 	"yiwang/internal/sense"
 	"yiwang/internal/sense/mqttin"
 	"yiwang/internal/sense/registry"
@@ -29,6 +30,9 @@ type SenseOptions struct {
 	SensorsFormat registry.Format
 	// Rules are the alarm rules as YAML (package rules).
 	Rules io.Reader
+	// Indices are the vital-sign index definitions as YAML
+	// (sense.ParseIndices); nil has none until a version is stored.
+	Indices io.Reader
 	// MinHold is the alarms' minimum hold; 0 means the default.
 	MinHold time.Duration
 	// DataDir, when set, keeps the readings and the alarm state there
@@ -88,9 +92,14 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading sensor rules: %w", err)
 	}
+	indices, err := n.senseIndices(ctx, o.Indices)
+	if err != nil {
+		return nil, err
+	}
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, ValidCategory: n.Taxonomy.Valid, Cases: n.Workflow,
 		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store, SensorChecks: checks,
-		DataDir: o.DataDir})
+		DataDir: o.DataDir, Indices: indices, IndexAreas: n.indexAreas,
+		IndexChecks: sense.IndexOptions{KnownArea: func(code string) bool { _, ok := n.Geo.Area(code); return ok }}})
 	if err != nil {
 		return nil, fmt.Errorf("building sensor pipeline: %w", err)
 	}
@@ -100,7 +109,40 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	if err := p.LoadRules(ctx); err != nil {
 		return nil, fmt.Errorf("loading stored sensor rules: %w", err)
 	}
+	if _, err := p.RefreshIndices(ctx); err != nil {
+		return nil, fmt.Errorf("loading stored index definitions: %w", err)
+	}
 	return p, nil
+}
+
+// senseIndices returns the stored index definitions (sense.IndicesDocument)
+// if a version was stored, else r's.
+func (n *Node) senseIndices(ctx context.Context, r io.Reader) ([]byte, error) {
+	if stored, err := n.storedDocument(ctx, sense.IndicesDocument); err != nil || stored != nil {
+		return stored, err
+	}
+	if r == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading index definitions: %w", err)
+	}
+	return b, nil
+}
+
+// indexAreas lists the node's areas of a level for the indices.
+func (n *Node) indexAreas(level string) []sense.IndexArea {
+	l, err := geo.ParseLevel(level)
+	if err != nil {
+		return nil
+	}
+	as := n.Geo.Areas(l)
+	out := make([]sense.IndexArea, len(as))
+	for i, a := range as {
+		out[i] = sense.IndexArea{Code: a.Code, Name: a.Name}
+	}
+	return out
 }
 
 // storedDocument returns the body of a stored document, nil if none was
