@@ -16,6 +16,15 @@
 // batches, never within one; rules that did not change keep their
 // evaluation state and open alarms (see rules.Engine.Adopt).
 //
+// The vital-sign indices are data too: composite indicators per area
+// (waterlogging risk, congestion …) defined by a validated document (see
+// ParseIndices), read and replaced by GET and PUT /indices and kept as
+// IndicesDocument. ComputeIndices evaluates every index in every area of
+// it from the latest readings of the area's sensors; Run calls it every
+// tick (or IndexEvery). The last computation is kept with its time and
+// served by GET /indices/values and, as each new one is made, by the
+// server-sent events of GET /indices/stream.
+//
 // Restarts. With Options.DataDir a node keeps what it holds in files under
 // that directory (next to its SQLite database, say): the time series in
 // tsdb/ (sealed blocks and the hourly rollups of expired readings in

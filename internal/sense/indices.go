@@ -16,30 +16,6 @@ import (
 	"yiwang/internal/sense/registry"
 )
 
-// Vital-sign indices (城市体征指数): composite indicators computed per area
-// from the latest values of the area's sensors. The definitions are data,
-// a YAML (or JSON) document:
-//
-//	indices:
-//	  - id: waterlogging_risk        # [a-z0-9_], unique
-//	    name: 内涝风险指数
-//	    level: district              # district or street; or areas: ["420102", ...]
-//	    combine: product             # sum (default) or product of the terms
-//	    scale: 1                     # the value is reported in 0..scale (default 1)
-//	    max_age: 1h                  # older readings do not count (default 1h)
-//	    terms:
-//	      - {aggregate: share_at_or_above, kind: water_level, threshold: 2}
-//	      - {aggregate: max, kind: rainfall, scale: 30, weight: 0.5, offset: 0.5, if_missing: 0}
-//
-// Each term aggregates the fresh latest readings of the area's sensors of
-// one kind (share_at_or_above a threshold, mean, max or min), normalises
-// the aggregate to n = min(1, max(0, aggregate/scale)) (1−n with invert)
-// and gives offset + weight × n. The terms are summed or multiplied and the
-// result, which validation checks stays within 0..1 for any input, is
-// multiplied by the index's scale. An area where no sensor of a term's kind
-// reports has no value (null) unless the term names if_missing, the
-// aggregate then assumed.
-
 // Aggregates of an index term.
 const (
 	AggShare = "share_at_or_above"
@@ -142,6 +118,31 @@ var indexID = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // ParseIndices reads an index document (YAML, or JSON, which YAML
 // includes) and validates it; every problem is listed in an
 // *IndicesError. Unknown fields are errors.
+//
+// The definitions of the vital-sign indices (城市体征指数), composite
+// indicators computed per area from the latest values of the area's
+// sensors, are a YAML (or JSON) document:
+//
+//	indices:
+//	  - id: waterlogging_risk        # [a-z0-9_], unique
+//	    name: 内涝风险指数
+//	    level: district              # district or street; or areas: ["420102", ...]
+//	    combine: product             # sum (default) or product of the terms
+//	    scale: 1                     # the value is reported in 0..scale (default 1)
+//	    max_age: 1h                  # older readings do not count (default 1h)
+//	    description: …               # optional; generated: true marks demo definitions
+//	    terms:
+//	      - {aggregate: share_at_or_above, kind: water_level, threshold: 2}
+//	      - {aggregate: max, kind: rainfall, scale: 30, weight: 0.5, offset: 0.5, if_missing: 0}
+//
+// Each term aggregates the fresh latest readings of the area's sensors of
+// one kind (share_at_or_above a threshold, mean, max or min), normalises
+// the aggregate to n = min(1, max(0, aggregate/scale)) (1−n with invert)
+// and gives offset + weight × n. The terms are summed or multiplied and the
+// result, which validation checks stays within 0..1 for any input, is
+// multiplied by the index's scale. An area where no sensor of a term's kind
+// reports has no value (null) unless the term names if_missing, the
+// aggregate then assumed.
 func ParseIndices(body []byte, o IndexOptions) ([]*Index, error) {
 	var doc IndexDoc
 	dec := yaml.NewDecoder(bytes.NewReader(body))
