@@ -116,8 +116,8 @@ func (p *Pipeline) IndexValues() *IndexSnapshot {
 }
 
 // PutIndices validates an index document, stores it as the next version
-// of IndicesDocument (when Options.Documents is set) and puts it in force;
-// the next computation uses it. expectVersion is the version replaced (0
+// of IndicesDocument (when Options.Documents is set), puts it in force and
+// computes the indices at once. expectVersion is the version replaced (0
 // when none was ever stored; negative: whatever is in force); a stale one
 // fails with ErrIndicesConflict. An invalid document fails with an
 // *IndicesError and changes nothing.
@@ -146,7 +146,9 @@ func (p *Pipeline) PutIndices(ctx context.Context, body []byte, expectVersion in
 	} else if expectVersion != cur.Version {
 		return IndexSet{}, fmt.Errorf("%w: expected version %d, in force %d", ErrIndicesConflict, expectVersion, cur.Version)
 	}
-	p.swapIndices(defs, set)
+	if p.swapIndices(defs, set) {
+		p.ComputeIndices(now) // the values and the stream follow at once
+	}
 	p.o.Logger.InfoContext(ctx, "index definitions replaced", "version", set.Version, "by", actor, "indices", len(defs))
 	return set, nil
 }
@@ -183,6 +185,7 @@ func (p *Pipeline) RefreshIndices(ctx context.Context) (bool, error) {
 	if !p.swapIndices(defs, set) {
 		return false, nil
 	}
+	p.ComputeIndices(p.o.Now())
 	p.o.Logger.InfoContext(ctx, "index definitions loaded", "version", set.Version, "indices", len(defs))
 	return true, nil
 }

@@ -290,6 +290,38 @@ func TestIndicesOnPipeline(t *testing.T) {
 	}
 }
 
+// TestIndicesStreetsFromRegistry: without Options.IndexAreas the areas
+// of a level are those of the registry's sensors, and a definition put in
+// force is computed at once.
+func TestIndicesStreetsFromRegistry(t *testing.T) {
+	p, err := New(Options{Registry: indexRegistry(t), Cases: noCases{}, Now: func() time.Time { return t0 }, TickEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.IndexValues(); s == nil || len(s.Indices) != 0 {
+		t.Fatalf("no definitions: %+v", s)
+	}
+	appendReading(t, p, "WL3", t0, 3)
+	set, err := p.PutIndices(context.Background(), []byte(`{indices: [{id: wl_max, name: 最高水位, level: street, terms: [{aggregate: max, kind: water_level, scale: 4}]}]}`), 0, "t")
+	if err != nil || set.Version != 1 {
+		t.Fatalf("PutIndices: %v %+v", err, set)
+	}
+	s := p.IndexValues()
+	if s.Seq != 2 || s.Version != 1 || len(s.Indices) != 1 {
+		t.Fatalf("not computed at once: %+v", s)
+	}
+	var got []string
+	for _, v := range s.Indices[0].Values {
+		got = append(got, v.Area+"="+fmtPtr(v.Value))
+	}
+	if want := []string{"420102001=null", "420103001=0.75"}; !slices.Equal(got, want) {
+		t.Errorf("street values %q, want %q", got, want)
+	}
+	if _, err := p.PutIndices(context.Background(), []byte(`{indices: []}`), 0, "t"); !errors.Is(err, ErrIndicesConflict) {
+		t.Errorf("stale PutIndices: %v", err)
+	}
+}
+
 func fmtPtr(f *float64) string {
 	if f == nil {
 		return "null"
