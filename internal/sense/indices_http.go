@@ -33,12 +33,12 @@ func (p *Pipeline) putIndices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	expect, err := ifMatchVersion(r.Header.Values("If-Match"))
-	if err != nil {
-		code := http.StatusBadRequest
-		if errors.Is(err, errNoIfMatch) {
-			code = http.StatusPreconditionRequired
-		}
-		writeErr(w, code, err.Error())
+	switch {
+	case errors.Is(err, errNoIfMatch):
+		writeErr(w, http.StatusPreconditionRequired, err.Error())
+		return
+	case err != nil:
+		writeErr(w, http.StatusBadRequest, `If-Match: send one version of the index definitions, such as "3" as in ETag, or *`)
 		return
 	}
 	actor := strings.TrimSpace(r.URL.Query().Get("actor"))

@@ -373,6 +373,7 @@ func TestIndicesHTTP(t *testing.T) {
 		{"invalid lists every error", "application/yaml", "0", `{indices: [{id: a, level: town, terms: [{aggregate: max, kind: snow}]}]}`, 422,
 			`"errors":["indices[0] (a): name is required","indices[0] (a): unknown area level \"town\" (district or street)","indices[0] (a): terms[0]: unknown sensor kind \"snow\"","indices[0] (a): terms[0]: scale is required for max (the value counted as 1)"]`},
 		{"stale version", "application/json", "3", one, 409, "read the definitions again"},
+		{"bad If-Match", "application/json", "v3", one, 400, "version of the index definitions"},
 		{"replaced", "application/json", `"0"`, one, 200, `"version":1`},
 		{"replaced again with *", "application/json", "*", one, 200, `"version":2`},
 	} {
