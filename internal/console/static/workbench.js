@@ -3,15 +3,23 @@
 // one case's detail with a button for every action allowed on it now.
 // It talks only to the public API; all text from the API is put into the
 // page with textContent (or Option text), never as HTML.
-const STATES = { received: "受理", dispatched: "派单", accepted: "签收", in_progress: "办理", resolved: "办结",
-  verified: "回访", closed: "结案", returned: "退单", suspended: "挂起", merged: "合并", voided: "作废" };
-const CLOCKS = { dispatch: "派单时限", sign_off: "签收时限", on_site: "到场时限", resolve: "办结时限", reply: "答复时限" };
-const ACTIONS = { create: "受理", dispatch: "派单", reassign: "改派", accept: "签收", return: "退单", start: "开始办理",
-  resolve: "办结", verify: "回访", close: "结案", reopen: "重办", request_extension: "申请延期", approve_extension: "批准延期",
-  refuse_extension: "驳回延期", suspend: "挂起", resume: "恢复", supervise: "督办", summon: "吹哨", report: "报到",
-  merge: "合并", void: "作废", note: "备注", recategorise: "改类" };
-const SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
-const SEVERITY = { normal: "一般", urgent: "紧急", critical: "特急" };
+// The page's words come in pairs, [Chinese, English]; tr picks the
+// current language's (console.js's switch) and falls back to the code.
+const STATES = { received: ["受理", "Received"], dispatched: ["派单", "Dispatched"], accepted: ["签收", "Accepted"],
+  in_progress: ["办理", "In progress"], resolved: ["办结", "Resolved"], verified: ["回访", "Verified"], closed: ["结案", "Closed"],
+  returned: ["退单", "Returned"], suspended: ["挂起", "Suspended"], merged: ["合并", "Merged"], voided: ["作废", "Voided"] };
+const CLOCKS = { dispatch: ["派单时限", "Dispatch deadline"], sign_off: ["签收时限", "Sign-off deadline"],
+  on_site: ["到场时限", "On-site deadline"], resolve: ["办结时限", "Resolution deadline"], reply: ["答复时限", "Reply deadline"] };
+const ACTIONS = { create: ["受理", "Register"], dispatch: ["派单", "Dispatch"], reassign: ["改派", "Reassign"],
+  accept: ["签收", "Sign off"], return: ["退单", "Return"], start: ["开始办理", "Start handling"], resolve: ["办结", "Resolve"],
+  verify: ["回访", "Follow-up visit"], close: ["结案", "Close"], reopen: ["重办", "Reopen"],
+  request_extension: ["申请延期", "Request extension"], approve_extension: ["批准延期", "Approve extension"],
+  refuse_extension: ["驳回延期", "Refuse extension"], suspend: ["挂起", "Suspend"], resume: ["恢复", "Resume"],
+  supervise: ["督办", "Supervise"], summon: ["吹哨", "Summon units"], report: ["报到", "Report in"], merge: ["合并", "Merge"],
+  void: ["作废", "Void"], note: ["备注", "Note"], recategorise: ["改类", "Recategorise"] };
+const SATISFACTION = { satisfied: ["满意", "Satisfied"], basically_satisfied: ["基本满意", "Basically satisfied"],
+  unsatisfied: ["不满意", "Unsatisfied"] };
+const SEVERITY = { normal: ["一般", "Normal"], urgent: ["紧急", "Urgent"], critical: ["特急", "Critical"] };
 const INBOX = ["dispatched", "accepted", "in_progress", "suspended"];
 const COLOUR_RANK = { red: 0, yellow: 1, green: 2, "": 3 };
 const UNIT_KEY = "yiwang.workbench.unit";
@@ -39,6 +47,20 @@ let tab = "dispatcher";
 let current = null; // the case shown in the detail panel
 let busy = false;
 let user = null; // the signed-in user (console.js); the server records it as the actor
+// statusFn, okText and formErr make the status line, the detail's success
+// note and the form's error again in the current language.
+let statusFn = () => "";
+let okText = null;
+let formErr = null;
+let detailData = null; // { c, hist, acts, why } of the case shown, or { missing: id }
+
+const L = Yiwang.L;
+function tr(table, key) {
+  const p = table[key];
+  return p ? p[Yiwang.lang() === "en" ? 1 : 0] : key;
+}
+// list joins parts with the current language's comma.
+function joinList(parts) { return parts.join(L("，", ", ")); }
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -46,13 +68,18 @@ function el(tag, text, cls) {
   if (cls) e.className = cls;
   return e;
 }
-function fmt(t) { return t ? new Date(t).toLocaleString("zh-CN", { hour12: false }) : ""; }
+function fmt(t) { return t ? new Date(t).toLocaleString(L("zh-CN", "en-GB"), { hour12: false }) : ""; }
 function unitName(code) { return code ? (unitNames[code] || code) : "—"; }
 function clockName(k) {
-  if (k.startsWith("summons:")) return "报到时限（" + unitName(k.slice(8)) + "）";
-  return CLOCKS[k] || k;
+  if (k.startsWith("summons:")) return L("报到时限（" + unitName(k.slice(8)) + "）", "Report-in deadline (" + unitName(k.slice(8)) + ")");
+  return tr(CLOCKS, k);
 }
-function setStatus(text) { document.getElementById("status").textContent = text; }
+// setStatus shows the status line; given a function, it is called again
+// after a language switch.
+function setStatus(text) {
+  statusFn = typeof text === "function" ? text : () => text;
+  document.getElementById("status").textContent = statusFn();
+}
 function categoryName(code) {
   const c = categoryByCode[code];
   return c ? c.path || c.name : "";
@@ -74,7 +101,7 @@ async function api(method, url, body) {
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
   if (!r.ok) {
-    const err = new Error((data && (data.detail || data.title)) || ("请求失败（HTTP " + r.status + "）"));
+    const err = new Error((data && (data.detail || data.title)) || L("请求失败（HTTP " + r.status + "）", "Request failed (HTTP " + r.status + ")"));
     err.field = data && data.field;
     err.status = r.status;
     throw err;
@@ -102,8 +129,10 @@ function byUrgency(a, b) {
   return a.created_at < b.created_at ? -1 : 1;
 }
 function leftText(k) {
-  if (!k) return "无时限";
-  return clockName(k.clock) + (k.left_seconds < 0 ? " 已超时 " : " 剩余 ") + k.left.replace(/^-/, "") + (k.paused ? "（暂停）" : "");
+  if (!k) return L("无时限", "No deadline");
+  const left = k.left.replace(/^-/, "");
+  if (Yiwang.lang() === "en") return clockName(k.clock) + (k.left_seconds < 0 ? ": overdue by " : ": ") + left + (k.left_seconds < 0 ? "" : " left") + (k.paused ? " (paused)" : "");
+  return clockName(k.clock) + (k.left_seconds < 0 ? " 已超时 " : " 剩余 ") + left + (k.paused ? "（暂停）" : "");
 }
 
 // parseSuggestion reads the workflow's suggestion note of a case held for
@@ -179,12 +208,14 @@ function lowConfidence(c) {
 function suggestionBox(c, list) {
   const box = el("div", undefined, "suggestions");
   list.forEach((s, i) => {
-    const b = el("button", (i === 0 ? "按建议改类派单：" : "改为：") + categoryText(s.category) + "（" + Math.round(s.confidence * 100) + "%）",
+    const pct = Math.round(s.confidence * 100) + "%";
+    const b = el("button", (i === 0 ? L("按建议改类派单：", "Recategorise as suggested and dispatch: ") : L("改为：", "Change to: ")) +
+      categoryText(s.category) + L("（" + pct + "）", " (" + pct + ")"),
       i === 0 ? "suggest top" : "suggest");
     b.type = "button";
     b.dataset.category = s.category;
     b.dataset.caseId = c.id;
-    if (s.terms.length) b.title = "依据：" + s.terms.join("、");
+    if (s.terms.length) b.title = L("依据：", "Based on: ") + s.terms.join(L("、", ", "));
     if (s.category === c.category) b.disabled = true;
     b.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(c, s.category, b); });
     b.addEventListener("keydown", (ev) => ev.stopPropagation());
@@ -206,11 +237,13 @@ async function applySuggestion(c, category, button) {
     busy = false;
     if (current && current.id === c.id) await show(c.id);
     await refresh();
-    setStatus(now.state === "dispatched"
-      ? c.id + " 已改类为 " + categoryText(category) + " 并派单至 " + unitName(now.unit)
-      : c.id + " 已改类为 " + categoryText(category) + "，仍无规则覆盖，请人工派单");
+    setStatus(() => now.state === "dispatched"
+      ? L(c.id + " 已改类为 " + categoryText(category) + " 并派单至 " + unitName(now.unit),
+        c.id + " recategorised as " + categoryText(category) + " and dispatched to " + unitName(now.unit))
+      : L(c.id + " 已改类为 " + categoryText(category) + "，仍无规则覆盖，请人工派单",
+        c.id + " recategorised as " + categoryText(category) + "; still no rule covers it, dispatch it by hand"));
   } catch (e) {
-    setStatus("改类失败：" + e.message);
+    setStatus(() => L("改类失败：", "Recategorisation failed: ") + e.message);
     button.disabled = false;
   } finally {
     busy = false;
@@ -223,8 +256,8 @@ function caseItem(c, extra) {
   li.dataset.caseId = c.id;
   li.tabIndex = 0;
   li.append(el("span", c.title, "case-title"), el("span", leftText(u.k), "left"));
-  const meta = [c.id, STATES[c.state] || c.state, "承办：" + unitName(c.unit), fmt(c.created_at)];
-  if (c.returns) meta.push("退回 " + c.returns + " 次");
+  const meta = [c.id, tr(STATES, c.state), L("承办：", "Unit: ") + unitName(c.unit), fmt(c.created_at)];
+  if (c.returns) meta.push(L("退回 " + c.returns + " 次", "returned " + c.returns + (c.returns === 1 ? " time" : " times")));
   li.append(el("span", meta.join(" · "), "muted"));
   if (typeof extra === "string") li.append(el("span", extra, "muted"));
   else if (extra) li.append(extra);
@@ -233,10 +266,12 @@ function caseItem(c, extra) {
   li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") show(c.id); });
   return li;
 }
-function fill(id, list, empty, extra) {
+// fill lists cases, or says the list is empty (empty: a function giving
+// the text in the current language).
+function fill(id, cases, empty, extra) {
   const ul = document.getElementById(id);
-  ul.replaceChildren(...list.map((c) => caseItem(c, extra && extra(c))));
-  if (!list.length) ul.append(el("li", empty, "empty"));
+  ul.replaceChildren(...cases.map((c) => caseItem(c, extra && extra(c))));
+  if (!cases.length) ul.append(el("li", empty(), "empty"));
 }
 
 // --- the three views ---
@@ -281,26 +316,27 @@ async function loadPage(id, l, limit) {
 function shown(l) { return l.cases.length + (l.next ? "+" : ""); }
 
 function renderList(id, l) {
-  let list = l.cases;
+  let cases = l.cases;
   if (id === "q-manual") {
     // The manual queue splits in two: cases the classifier held (with its
     // suggestions) and cases no rule covered.
-    const low = list.filter(lowConfidence);
-    list = list.filter((c) => !lowConfidence(c));
-    fill("q-lowconf", low.sort(byUrgency), "暂无低置信度案件", (c) => suggestionBox(c, lowConfidence(c)));
+    const low = cases.filter(lowConfidence);
+    cases = cases.filter((c) => !lowConfidence(c));
+    fill("q-lowconf", low.sort(byUrgency), () => L("暂无低置信度案件", "No low-confidence cases"), (c) => suggestionBox(c, lowConfidence(c)));
     const lu = document.getElementById("q-lowconf");
     lu.dataset.shown = String(low.length);
     l.low = low.length;
   }
-  fill(id, list.slice().sort(byUrgency), l.empty, l.extra);
+  fill(id, cases.slice().sort(byUrgency), l.empty, l.extra);
   const ul = document.getElementById(id);
   ul.dataset.shown = String(l.cases.length);
   ul.dataset.more = String(l.next !== "");
   if (!l.cases.length) return;
   const foot = el("li", undefined, "more");
-  foot.append(el("span", l.next ? "已显示 " + l.cases.length + " 件，还有更多" : "共 " + l.cases.length + " 件", "muted"));
+  foot.append(el("span", l.next ? L("已显示 " + l.cases.length + " 件，还有更多", "Showing " + l.cases.length + ", more to load")
+    : L("共 " + l.cases.length + " 件", l.cases.length + " in all"), "muted"));
   if (l.next) {
-    const b = el("button", "加载更多");
+    const b = el("button", L("加载更多", "Load more"));
     b.type = "button";
     b.className = "load-more";
     b.addEventListener("click", async () => {
@@ -308,7 +344,7 @@ function renderList(id, l) {
       try {
         await loadPage(id, l, PAGE);
       } catch (e) {
-        setStatus("加载失败：" + e.message);
+        setStatus(() => L("加载失败：", "Loading failed: ") + e.message);
         b.disabled = false;
       }
     });
@@ -318,27 +354,33 @@ function renderList(id, l) {
 }
 
 async function loadDispatcher() {
-  const empty = { manual: "暂无待分拨案件", returned: "暂无退单", arbitration: "暂无需仲裁的案件" };
+  const empty = { manual: () => L("暂无待分拨案件", "No cases awaiting dispatch"), returned: () => L("暂无退单", "No returned cases"),
+    arbitration: () => L("暂无需仲裁的案件", "No cases for arbitration") };
   const [manual, returned, arbitration] = await Promise.all(Object.keys(empty).map((q) => loadList("q-" + q, { queue: q }, empty[q])));
-  const low = manual.low || 0;
-  setStatus("低置信度 " + low + " 件，待分拨 " + (manual.cases.length - low) + (manual.next ? "+" : "") + " 件，退单 " +
-    shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件");
+  setStatus(() => {
+    const low = manual.low || 0;
+    const waiting = (manual.cases.length - low) + (manual.next ? "+" : "");
+    return L("低置信度 " + low + " 件，待分拨 " + waiting + " 件，退单 " + shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件",
+      "Low confidence " + low + ", awaiting dispatch " + waiting + ", returned " + shown(returned) + ", arbitration " + shown(arbitration));
+  });
 }
 
 async function loadHandler() {
   const unit = document.getElementById("handler-unit").value;
   if (!unit) {
     delete lists["q-handler"];
-    fill("q-handler", [], "请先选择承办单位");
+    fill("q-handler", [], noUnit);
     setStatus("");
     return;
   }
-  const l = await loadList("q-handler", { unit, state: INBOX.join(",") }, "该单位暂无在办案件");
+  const l = await loadList("q-handler", { unit, state: INBOX.join(",") }, () => L("该单位暂无在办案件", "No open cases for this unit"));
   const red = l.cases.filter((c) => urgency(c).colour === "red").length;
   const yellow = l.cases.filter((c) => urgency(c).colour === "yellow").length;
-  setStatus(unitName(unit) + "：在办 " + shown(l) + " 件" + (l.next ? "（已显示的 " + l.cases.length + " 件中" : "，") + "超时 " + red + " 件，临期 " + yellow + " 件" + (l.next ? "）" : ""));
+  setStatus(() => L(unitName(unit) + "：在办 " + shown(l) + " 件" + (l.next ? "（已显示的 " + l.cases.length + " 件中" : "，") + "超时 " + red + " 件，临期 " + yellow + " 件" + (l.next ? "）" : ""),
+    unitName(unit) + ": " + shown(l) + " open" + (l.next ? " (of the " + l.cases.length + " shown: " : ", ") + red + " overdue, " + yellow + " due soon" + (l.next ? ")" : "")));
 }
 
+function noUnit() { return L("请先选择承办单位", "Choose a handling unit first"); }
 function pendingSummons(c) { return (c.summons || []).filter((s) => !s.reported_at); }
 
 // The supervisor's lists come filtered from the API (overdue: an open
@@ -346,11 +388,12 @@ function pendingSummons(c) { return (c.summons || []).filter((s) => !s.reported_
 // reported), page by page, most overdue first.
 async function loadSupervisor() {
   const [overdue, summoned] = await Promise.all([
-    loadList("q-overdue", { overdue: "true" }, "暂无超时案件"),
-    loadList("q-summons", { open_summons: "true" }, "暂无未报到的吹哨",
-      (c) => "未报到：" + pendingSummons(c).map((s) => unitName(s.unit) + "（" + fmt(s.due) + " 前）").join("，")),
+    loadList("q-overdue", { overdue: "true" }, () => L("暂无超时案件", "No overdue cases")),
+    loadList("q-summons", { open_summons: "true" }, () => L("暂无未报到的吹哨", "No unanswered summons"),
+      (c) => L("未报到：", "Not reported: ") + joinList(pendingSummons(c).map((s) => unitName(s.unit) + L("（" + fmt(s.due) + " 前）", " (due " + fmt(s.due) + ")")))),
   ]);
-  setStatus("超时 " + shown(overdue) + " 件，吹哨未报到 " + shown(summoned) + " 件");
+  setStatus(() => L("超时 " + shown(overdue) + " 件，吹哨未报到 " + shown(summoned) + " 件",
+    shown(overdue) + " overdue, " + shown(summoned) + " summons not answered"));
 }
 
 const LOADERS = { dispatcher: loadDispatcher, handler: loadHandler, supervisor: loadSupervisor };
@@ -359,7 +402,7 @@ async function refresh() {
   try {
     await LOADERS[tab]();
   } catch (e) {
-    setStatus("加载失败：" + e.message);
+    setStatus(() => L("加载失败：", "Loading failed: ") + e.message);
   }
 }
 
@@ -393,104 +436,128 @@ async function show(id) {
       api("GET", "/api/v1/cases/" + enc + "/actions")]);
   } catch (e) {
     if (e.status === 404) return notFound(id);
-    setStatus("读取案件失败：" + e.message);
+    setStatus(() => L("读取案件失败：", "Could not read the case: ") + e.message);
     return;
   }
   try { why = await api("GET", "/api/v1/cases/" + enc + "/dispatch"); } catch (e) { why = { error: e.message }; }
+  detailData = { c, hist, acts, why };
+  okText = null;
+  renderDetail();
+}
+
+// renderDetail draws the case in detailData: on opening it and again
+// after a language switch (from the data already fetched).
+function renderDetail() {
+  const { c, hist, acts, why } = detailData;
   current = c;
   for (const li of document.querySelectorAll("li.case")) li.classList.toggle("selected", li.dataset.caseId === c.id);
   const d = document.getElementById("detail");
+  // The map keeps its chart across a redraw of the same case.
+  const oldMap = document.getElementById("case-map");
+  const keptMap = oldMap && d.dataset.caseId === c.id && oldMap.dataset.version === String(c.version) ? oldMap : null;
   d.replaceChildren();
   d.hidden = false;
   d.dataset.caseId = c.id;
+  d.dataset.notFound = "";
   d.dataset.state = c.state;
   d.dataset.version = String(c.version);
   d.dataset.category = c.category;
-  d.append(el("h2", c.title, "case-title"), el("p", c.id + " · " + (STATES[c.state] || c.state) + " · 版本 " + c.version, "muted"));
+  d.append(el("h2", c.title, "case-title"), el("p", c.id + " · " + tr(STATES, c.state) + " · " + L("版本 ", "version ") + c.version, "muted"));
 
-  d.append(el("h3", "可办理操作"));
+  d.append(el("h3", L("可办理操作", "Available actions")));
   const bar = el("div", undefined, "actions");
   for (const a of acts.actions) {
-    const b = el("button", ACTIONS[a] || a);
+    const b = el("button", tr(ACTIONS, a));
     b.type = "button";
     b.dataset.action = a;
     b.addEventListener("click", () => openForm(a, b));
     bar.append(b);
   }
-  if (!acts.actions.length) bar.append(el("span", "此状态下无可办理操作", "muted"));
-  const msg = el("p", undefined, "ok");
+  if (!acts.actions.length) bar.append(el("span", L("此状态下无可办理操作", "No actions in this state"), "muted"));
+  const msg = el("p", okText ? okText() : undefined, "ok");
   msg.id = "action-ok";
-  msg.hidden = true;
+  msg.hidden = !okText;
   d.append(bar, msg);
 
   const dl = el("dl");
   const loc = c.location || {};
-  for (const [k, v] of [["类别", categoryText(c.category)], ["紧急程度", SEVERITY[c.severity] || c.severity], ["承办单位", unitName(c.unit)],
-    ["协办单位", (c.co_units || []).map(unitName).join("，") || "—"], ["受理时间", fmt(c.created_at)],
-    ["位置", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
-    ["地址", loc.address || "—"], ["反映人", (c.reporter || {}).name || "—"], ["反映人电话", (c.reporter || {}).phone || "—"],
-    ["退回 / 督办 / 重办", (c.returns || 0) + " / " + (c.supervisions || 0) + " / " + (c.reopens || 0)]]) {
-    dl.append(el("dt", k), el("dd", v));
+  const rep = c.reporter || {};
+  for (const [zh, en, v] of [["类别", "Category", categoryText(c.category)], ["紧急程度", "Severity", tr(SEVERITY, c.severity)],
+    ["承办单位", "Handling unit", unitName(c.unit)], ["协办单位", "Assisting units", joinList((c.co_units || []).map(unitName)) || "—"],
+    ["受理时间", "Received", fmt(c.created_at)],
+    ["位置", "Location", [loc.district, loc.street, loc.community, loc.grid].filter(Boolean).join(" / ") || "—"],
+    ["地址", "Address", loc.address || "—"], ["反映人", "Reporter", rep.name || "—"], ["反映人电话", "Reporter's phone", rep.phone || "—"],
+    ["退回 / 督办 / 重办", "Returns / supervisions / reopens", (c.returns || 0) + " / " + (c.supervisions || 0) + " / " + (c.reopens || 0)]]) {
+    dl.append(el("dt", L(zh, en)), el("dd", v));
   }
-  if (c.extension_pending) dl.append(el("dt", "延期"), el("dd", "延期申请待审批"));
-  if (c.parent_id) dl.append(el("dt", "并入案件"), el("dd", c.parent_id));
-  if (c.satisfaction) dl.append(el("dt", "回访结果"), el("dd", SATISFACTION[c.satisfaction] || c.satisfaction));
+  if (c.extension_pending) dl.append(el("dt", L("延期", "Extension")), el("dd", L("延期申请待审批", "Extension request awaiting approval")));
+  if (c.parent_id) dl.append(el("dt", L("并入案件", "Merged into")), el("dd", c.parent_id));
+  if (c.satisfaction) dl.append(el("dt", L("回访结果", "Follow-up result")), el("dd", tr(SATISFACTION, c.satisfaction)));
   d.append(dl, el("pre", c.description));
 
   const held = c.state === "received" ? suggestionOf(hist.events) : null;
   if (held) {
-    d.append(el("h3", "分类建议 · 置信度不足，转人工"));
+    d.append(el("h3", L("分类建议 · 置信度不足，转人工", "Category suggestions · confidence too low, passed to a person")));
     const box = suggestionBox(c, held);
     box.id = "detail-suggestions";
     d.append(box);
   }
-  if ((c.attachments || []).length) d.append(el("h3", "附件"), attachmentList(c.attachments));
+  if ((c.attachments || []).length) d.append(el("h3", L("附件", "Attachments")), attachmentList(c.attachments));
   if (loc.district || (loc.lat != null && loc.lon != null)) {
-    d.append(el("h3", "位置"));
-    const m = el("div", undefined, "case-map");
-    m.id = "case-map";
-    d.append(m);
-    drawMap(m, c).catch((e) => { m.replaceChildren(el("p", "地图加载失败：" + e.message, "error")); });
+    d.append(el("h3", L("位置", "Location")));
+    if (keptMap) {
+      d.append(keptMap);
+    } else {
+      const m = el("div", undefined, "case-map");
+      m.id = "case-map";
+      m.dataset.version = String(c.version);
+      d.append(m);
+      drawMap(m, c).catch((e) => { m.replaceChildren(el("p", L("地图加载失败：", "The map failed to load: ") + e.message, "error")); });
+    }
   }
 
-  d.append(el("h3", "时限"));
+  d.append(el("h3", L("时限", "Deadlines")));
   const ul = el("ul", undefined, "clocks");
   for (const k of c.clocks || []) {
-    ul.append(el("li", clockName(k.clock) + "：" + fmt(k.due) + "（" + (k.left_seconds < 0 ? "已超时 " : "剩余 ") +
-      k.left.replace(/^-/, "") + (k.paused ? "，已暂停" : "") + "）", "clock-" + k.colour));
+    const left = k.left.replace(/^-/, "");
+    ul.append(el("li", L(clockName(k.clock) + "：" + fmt(k.due) + "（" + (k.left_seconds < 0 ? "已超时 " : "剩余 ") + left + (k.paused ? "，已暂停" : "") + "）",
+      clockName(k.clock) + ": " + fmt(k.due) + " (" + (k.left_seconds < 0 ? "overdue by " + left : left + " left") + (k.paused ? ", paused" : "") + ")"),
+    "clock-" + k.colour));
   }
-  if (!ul.children.length) ul.append(el("li", "当前状态无计时", "muted"));
+  if (!ul.children.length) ul.append(el("li", L("当前状态无计时", "No deadline runs in this state"), "muted"));
   d.append(ul);
   if ((c.summons || []).length) {
-    d.append(el("h3", "吹哨报到"));
+    d.append(el("h3", L("吹哨报到", "Summons")));
     const sl = el("ul");
     for (const s of c.summons) {
-      sl.append(el("li", unitName(s.unit) + "：" + (s.reported_at ? "已报到 " + fmt(s.reported_at) : "未报到，时限 " + fmt(s.due))));
+      sl.append(el("li", unitName(s.unit) + L("：", ": ") + (s.reported_at ? L("已报到 ", "reported ") + fmt(s.reported_at)
+        : L("未报到，时限 ", "not reported, due ") + fmt(s.due))));
     }
     d.append(sl);
   }
-  if (c.reply) d.append(el("h3", "答复"), el("pre", c.reply));
+  if (c.reply) d.append(el("h3", L("答复", "Reply")), el("pre", c.reply));
 
-  d.append(el("h3", "派单依据"));
-  d.append(el("p", why.error ? "无法获取派单说明：" + why.error : (why.text_zh || "—"), "explain"));
+  d.append(el("h3", L("派单依据", "Why it was dispatched so")));
+  const text = L(why.text_zh, why.text_en || why.text_zh);
+  d.append(el("p", why.error ? L("无法获取派单说明：", "The dispatch explanation is unavailable: ") + why.error : (text || "—"), "explain"));
 
-  d.append(el("h3", "办理过程"));
+  d.append(el("h3", L("办理过程", "History")));
   const ol = el("ol", undefined, "timeline");
   for (const e of hist.events || []) {
     const li = el("li");
-    let what = fmt(e.at) + " · " + (ACTIONS[e.action] || e.action);
-    if (e.from !== e.to) what += " · " + (STATES[e.from] || e.from || "—") + " → " + (STATES[e.to] || e.to);
+    let what = fmt(e.at) + " · " + tr(ACTIONS, e.action);
+    if (e.from !== e.to) what += " · " + (tr(STATES, e.from) || "—") + " → " + tr(STATES, e.to);
     li.append(el("div", what));
     const p = e.payload || {};
-    const said = [e.actor + (e.actor_unit ? "（" + unitName(e.actor_unit) + "）" : "")];
-    if (p.unit) said.push("单位：" + unitName(p.unit));
-    if (p.reason) said.push("理由：" + p.reason);
-    if (p.reply) said.push("答复：" + p.reply);
-    if (p.satisfaction) said.push("回访：" + (SATISFACTION[p.satisfaction] || p.satisfaction));
-    if (p.units) said.push("召集：" + p.units.map(unitName).join("，"));
-    if (p.parent_id) said.push("并入：" + p.parent_id);
+    const said = [e.actor + (e.actor_unit ? L("（" + unitName(e.actor_unit) + "）", " (" + unitName(e.actor_unit) + ")") : "")];
+    if (p.unit) said.push(L("单位：", "Unit: ") + unitName(p.unit));
+    if (p.reason) said.push(L("理由：", "Reason: ") + p.reason);
+    if (p.reply) said.push(L("答复：", "Reply: ") + p.reply);
+    if (p.satisfaction) said.push(L("回访：", "Follow-up: ") + tr(SATISFACTION, p.satisfaction));
+    if (p.units) said.push(L("召集：", "Summoned: ") + joinList(p.units.map(unitName)));
+    if (p.parent_id) said.push(L("并入：", "Merged into: ") + p.parent_id);
     if (e.note) said.push(e.note);
-    li.append(el("div", said.join("；"), "muted"));
+    li.append(el("div", said.join(L("；", "; ")), "muted"));
     ol.append(li);
   }
   d.append(ol);
@@ -508,20 +575,20 @@ function attachmentList(atts) {
     // origin alone, and a URL from elsewhere is not followed.
     const url = a.sha256 ? ATTACHMENT_PATH + encodeURIComponent(a.sha256) : (a.url || "");
     if (!url.startsWith(ATTACHMENT_PATH)) {
-      li.append(el("span", (a.name || "附件") + "（外部地址，未显示）", "muted"));
+      li.append(el("span", (a.name || L("附件", "Attachment")) + L("（外部地址，未显示）", " (external address, not shown)"), "muted"));
     } else if ((a.type || "").startsWith("image/")) {
       const b = el("button", undefined, "thumb");
       b.type = "button";
-      b.title = (a.name || "照片") + "：点击查看原图";
+      b.title = (a.name || L("照片", "Photo")) + L("：点击查看原图", ": click for full size");
       const img = el("img");
       img.src = url;
-      img.alt = a.name || "照片";
+      img.alt = a.name || L("照片", "Photo");
       img.loading = "lazy";
       b.append(img);
-      b.addEventListener("click", () => openPhoto(url, a.name || "照片"));
+      b.addEventListener("click", () => openPhoto(url, a.name));
       li.append(b);
     } else {
-      const link = el("a", a.name || "附件");
+      const link = el("a", a.name || L("附件", "Attachment"));
       link.href = url;
       link.rel = "noopener";
       link.target = "_blank";
@@ -532,16 +599,29 @@ function attachmentList(atts) {
   return ul;
 }
 
+// openPhoto shows a photo full size; name is the attachment's (may be
+// empty: then it is called a photo in the current language).
 function openPhoto(url, name) {
   const v = document.getElementById("photo-view");
   const img = el("img");
   img.src = url;
-  img.alt = name;
-  const close = el("button", "关闭 ✕", "close");
+  const close = el("button", undefined, "close");
   close.type = "button";
-  v.replaceChildren(close, img, el("p", name));
+  v.replaceChildren(close, img, el("p"));
+  v.dataset.name = name || "";
+  photoText();
   v.hidden = false;
   close.focus();
+}
+// photoText writes the photo viewer's words in the current language.
+function photoText() {
+  const v = document.getElementById("photo-view");
+  const close = v.querySelector("button.close");
+  if (!close) return;
+  const name = v.dataset.name || L("照片", "Photo");
+  close.textContent = L("关闭 ✕", "Close ✕");
+  v.querySelector("img").alt = name;
+  v.querySelector("p").textContent = name;
 }
 function closePhoto() {
   const v = document.getElementById("photo-view");
@@ -588,13 +668,15 @@ async function drawMap(box, c) {
 // is outside the user's scope (the API answers both alike).
 function notFound(id) {
   current = null;
+  detailData = { missing: id };
   const d = document.getElementById("detail");
-  d.replaceChildren(el("p", "未找到案件 " + id + "：编号不存在，或不在您的办理范围内。", "error"));
+  d.replaceChildren(el("p", L("未找到案件 " + id + "：编号不存在，或不在您的办理范围内。",
+    "Case " + id + " not found: the number does not exist, or the case is outside your scope."), "error"));
   d.hidden = false;
   d.dataset.caseId = "";
   d.dataset.notFound = id;
   d.dataset.state = "";
-  setStatus("未找到案件 " + id);
+  setStatus(() => L("未找到案件 " + id, "Case " + id + " not found"));
 }
 
 // linkedCase is the case named in the address: ?case=ID or #case=ID.
@@ -620,7 +702,7 @@ function unitSelect(name, label, codes) {
   const l = el("label", label);
   const s = el("select");
   s.name = name;
-  s.append(new Option("（请选择单位）", ""));
+  s.append(new Option(L("（请选择单位）", "(choose a unit)"), ""));
   for (const code of codes) s.append(new Option(unitName(code) + " " + code, code));
   l.append(s);
   return l;
@@ -637,24 +719,24 @@ function dateInput(name, label) {
 function formFields(a, c) {
   const all = units.map((u) => u.code);
   switch (a) {
-  case "dispatch": return [unitSelect("unit", "派往单位", all)];
-  case "reassign": return [unitSelect("unit", "改派至单位", all.filter((u) => u !== c.unit))];
+  case "dispatch": return [unitSelect("unit", L("派往单位", "Dispatch to unit"), all)];
+  case "reassign": return [unitSelect("unit", L("改派至单位", "Reassign to unit"), all.filter((u) => u !== c.unit))];
   case "return": case "void": case "suspend": case "request_extension": case "refuse_extension":
-    return [textArea("reason", "理由")];
-  case "resolve": return [textArea("reply", "答复（给反映人的正式答复）")];
+    return [textArea("reason", L("理由", "Reason"))];
+  case "resolve": return [textArea("reply", L("答复（给反映人的正式答复）", "Reply (the formal answer to the reporter)"))];
   case "verify": {
-    const l = el("label", "回访结果");
+    const l = el("label", L("回访结果", "Follow-up result"));
     const s = el("select");
     s.name = "satisfaction";
-    s.append(new Option("（请选择）", ""));
-    for (const [v, t] of Object.entries(SATISFACTION)) s.append(new Option(t, v));
+    s.append(new Option(L("（请选择）", "(choose)"), ""));
+    for (const v of Object.keys(SATISFACTION)) s.append(new Option(tr(SATISFACTION, v), v));
     l.append(s);
     return [l];
   }
-  case "approve_extension": return [dateInput("resolve", "新的办结时限")];
+  case "approve_extension": return [dateInput("resolve", L("新的办结时限", "New resolution deadline"))];
   case "summon": {
     const box = el("fieldset", undefined, "units");
-    box.append(el("legend", "召集单位"));
+    box.append(el("legend", L("召集单位", "Units to summon")));
     for (const u of all) {
       const l = el("label");
       const cb = el("input");
@@ -664,66 +746,75 @@ function formFields(a, c) {
       l.append(cb, el("span", unitName(u)));
       box.append(l);
     }
-    return [box, dateInput("due", "报到时限")];
+    return [box, dateInput("due", L("报到时限", "Report-in deadline"))];
   }
-  case "report": return [unitSelect("unit", "报到单位", pendingSummons(c).map((s) => s.unit))];
+  case "report": return [unitSelect("unit", L("报到单位", "Reporting unit"), pendingSummons(c).map((s) => s.unit))];
   case "merge": {
-    const l = el("label", "并入案件编号");
+    const l = el("label", L("并入案件编号", "Merge into case number"));
     const i = el("input");
     i.name = "parent_id";
     i.maxLength = 100;
     l.append(i);
     return [l];
   }
-  case "note": return [textArea("note", "备注")];
+  case "note": return [textArea("note", L("备注", "Note"))];
   case "recategorise": {
-    const l = el("label", "改为类别");
+    const l = el("label", L("改为类别", "New category"));
     const sel = el("select");
     sel.name = "category";
-    sel.append(new Option("（请选择类别）", ""));
+    sel.append(new Option(L("（请选择类别）", "(choose a category)"), ""));
+    const indent = L("\u3000", "\u00a0\u00a0\u00a0");
     for (const x of categories) {
       if (x.code === c.category) continue;
-      sel.append(new Option("\u3000".repeat(Math.max(0, x.level - 1)) + x.code + " " + x.name, x.code));
+      sel.append(new Option(indent.repeat(Math.max(0, x.level - 1)) + x.code + " " + x.name, x.code));
     }
     l.append(sel);
-    return [el("span", "现类别：" + categoryText(c.category), "muted"), l];
+    return [el("span", L("现类别：", "Current category: ") + categoryText(c.category), "muted"), l];
   }
   }
   return [];
 }
 
-function openForm(a, button) {
+// openForm opens the form of action a under the action buttons; quiet
+// leaves the focus where it is (a redraw after a language switch).
+function openForm(a, button, quiet) {
   const old = document.getElementById("action-form");
   if (old) old.remove();
   for (const b of document.querySelectorAll("#detail .actions button")) b.classList.toggle("active", b === button);
   document.getElementById("action-ok").hidden = true;
+  okText = null;
+  formErr = null;
   const f = el("form");
   f.id = "action-form";
   f.noValidate = true;
   f.dataset.action = a;
-  f.append(el("strong", ACTIONS[a] || a), ...formFields(a, current));
+  f.append(el("strong", tr(ACTIONS, a)), ...formFields(a, current));
   const err = el("p", undefined, "error");
   err.id = "action-error";
   err.setAttribute("role", "alert");
   err.hidden = true;
   const row = el("div", undefined, "row");
-  const ok = el("button", "确认" + (ACTIONS[a] || a));
+  const ok = el("button", L("确认" + tr(ACTIONS, a), "Confirm: " + tr(ACTIONS, a)));
   ok.type = "submit";
-  const cancel = el("button", "取消");
+  const cancel = el("button", L("取消", "Cancel"));
   cancel.type = "button";
-  cancel.addEventListener("click", () => { f.remove(); button.classList.remove("active"); });
+  cancel.addEventListener("click", () => { f.remove(); button.classList.remove("active"); formErr = null; });
   row.append(ok, cancel);
   f.append(err, row);
   f.addEventListener("submit", (ev) => { ev.preventDefault(); submitAction(f, a, ok); });
   f.addEventListener("input", (ev) => ev.target.removeAttribute("aria-invalid"));
   button.parentElement.after(f);
   const first = f.querySelector("textarea, select, input");
-  if (first) first.focus();
+  if (first && !quiet) first.focus();
+  return f;
 }
 
+// formError shows why the form cannot go (message: a function giving the
+// text in the current language) and marks the field it is about.
 function formError(f, message, fieldName) {
+  formErr = { message, field: fieldName };
   const p = document.getElementById("action-error");
-  p.textContent = message;
+  p.textContent = message();
   p.hidden = false;
   const name = FIELDS[fieldName] || fieldName;
   const input = name && f.elements.namedItem(name);
@@ -771,19 +862,19 @@ function buildCommand(f, a) {
 function missingField(f, a, cmd) {
   const p = cmd.payload;
   switch (a) {
-  case "dispatch": case "reassign": return !p.unit && ["payload.unit", "请选择单位"];
-  case "report": return !p.unit && ["payload.unit", "请选择报到单位"];
+  case "dispatch": case "reassign": return !p.unit && ["payload.unit", "请选择单位", "Choose a unit"];
+  case "report": return !p.unit && ["payload.unit", "请选择报到单位", "Choose the unit reporting in"];
   case "return": case "void": case "suspend": case "request_extension": case "refuse_extension":
-    return !p.reason && ["payload.reason", "请填写理由"];
-  case "resolve": return !p.reply && ["payload.reply", "请填写给反映人的答复"];
-  case "verify": return !p.satisfaction && ["payload.satisfaction", "请选择回访结果"];
-  case "approve_extension": return !p.deadlines && ["payload.deadlines.resolve", "请填写新的办结时限"];
+    return !p.reason && ["payload.reason", "请填写理由", "Give the reason"];
+  case "resolve": return !p.reply && ["payload.reply", "请填写给反映人的答复", "Write the reply to the reporter"];
+  case "verify": return !p.satisfaction && ["payload.satisfaction", "请选择回访结果", "Choose the follow-up result"];
+  case "approve_extension": return !p.deadlines && ["payload.deadlines.resolve", "请填写新的办结时限", "Give the new resolution deadline"];
   case "summon":
-    if (!p.units.length) return ["payload.units", "请至少选择一个召集单位"];
-    return !p.due && ["payload.due", "请填写报到时限"];
-  case "merge": return !p.parent_id && ["payload.parent_id", "请填写并入的案件编号"];
-  case "note": return !cmd.note && ["note", "请填写备注"];
-  case "recategorise": return !p.category && ["payload.category", "请选择新的类别"];
+    if (!p.units.length) return ["payload.units", "请至少选择一个召集单位", "Choose at least one unit to summon"];
+    return !p.due && ["payload.due", "请填写报到时限", "Give the report-in deadline"];
+  case "merge": return !p.parent_id && ["payload.parent_id", "请填写并入的案件编号", "Give the number of the case to merge into"];
+  case "note": return !cmd.note && ["note", "请填写备注", "Write the note"];
+  case "recategorise": return !p.category && ["payload.category", "请选择新的类别", "Choose the new category"];
   }
   return false;
 }
@@ -792,21 +883,28 @@ async function submitAction(f, a, button) {
   if (busy) return;
   const cmd = buildCommand(f, a);
   const missing = missingField(f, a, cmd);
-  if (missing) return formError(f, missing[1], missing[0]);
+  if (missing) return formError(f, () => L(missing[1], missing[2]), missing[0]);
   busy = true;
   button.disabled = true;
   const id = current.id;
   try {
     const r = await api("POST", "/api/v1/cases/" + encodeURIComponent(id) + "/transitions", cmd);
     await show(id);
+    const now = r.case;
+    const recat = a === "recategorise";
+    const routed = recat && now.state === "dispatched";
+    okText = () => L("已" + tr(ACTIONS, a) + "，案件现为「" + tr(STATES, now.state) + "」" +
+      (recat ? "，类别 " + categoryText(now.category) + (routed ? "，已按规则派单至 " + unitName(now.unit) : "") : ""),
+    "Done: " + tr(ACTIONS, a) + ". The case is now “" + tr(STATES, now.state) + "”" +
+      (recat ? ", category " + categoryText(now.category) + (routed ? ", dispatched by the rules to " + unitName(now.unit) : "") : "") + ".");
     const ok = document.getElementById("action-ok");
-    ok.textContent = "已" + (ACTIONS[a] || a) + "，案件现为「" + (STATES[r.case.state] || r.case.state) + "」" +
-      (a === "recategorise" ? "，类别 " + categoryText(r.case.category) + (r.case.state === "dispatched" ? "，已按规则派单至 " + unitName(r.case.unit) : "") : "");
+    ok.textContent = okText();
     ok.hidden = false;
     refresh();
   } catch (e) {
-    const msg = e.status === 409 && e.field === "If-Match" ? "案件已被他人修改，请刷新后重试：" + e.message : "办理失败：" + e.message;
-    formError(f, msg, e.field);
+    const stale = e.status === 409 && e.field === "If-Match";
+    formError(f, () => stale ? L("案件已被他人修改，请刷新后重试：", "Someone else changed the case; refresh and try again: ") + e.message
+      : L("办理失败：", "The action failed: ") + e.message, e.field);
   } finally {
     busy = false;
     button.disabled = false;
@@ -821,7 +919,7 @@ async function loadCategories() {
     categories = r.categories || [];
     for (const x of categories) categoryByCode[x.code] = x;
   } catch (e) {
-    setStatus("类别目录加载失败：" + e.message);
+    setStatus(() => L("类别目录加载失败：", "Could not load the categories: ") + e.message);
   }
 }
 
@@ -831,7 +929,7 @@ async function loadUnits() {
     units = u.units;
     for (const x of units) unitNames[x.code] = x.name;
   } catch (e) {
-    setStatus("单位名录加载失败：" + e.message);
+    setStatus(() => L("单位名录加载失败：", "Could not load the units: ") + e.message);
   }
   const sel = document.getElementById("handler-unit");
   // A handler's inbox is its own unit and the units below it.
@@ -843,6 +941,58 @@ async function loadUnits() {
     if (saved && unitNames[saved] && (!mine || mine.has(saved))) sel.value = saved;
   } catch (e) { /* storage may be off */ }
 }
+
+// --- the language switch (console.js): write again what this script
+// wrote, from the data already loaded ---
+
+function pageTitle() { document.title = L("一网 Yiwang · 工作台", "Yiwang · Workbench"); }
+
+// redrawDetail draws the detail again, with the open form (its values
+// and its error) as it was.
+function redrawDetail() {
+  if (!detailData) return;
+  if (detailData.missing) return notFound(detailData.missing);
+  const f = document.getElementById("action-form");
+  const err = formErr;
+  let saved = null;
+  if (f) {
+    saved = { action: f.dataset.action, values: {}, checked: new Set() };
+    for (const e of f.elements) {
+      if (!e.name) continue;
+      if (e.type === "checkbox") { if (e.checked) saved.checked.add(e.value); } else saved.values[e.name] = e.value;
+    }
+  }
+  renderDetail();
+  if (!saved) return;
+  const b = [...document.querySelectorAll("#detail .actions button")].find((x) => x.dataset.action === saved.action);
+  if (!b) return;
+  const nf = openForm(saved.action, b, true);
+  for (const e of nf.elements) {
+    if (!e.name) continue;
+    if (e.type === "checkbox") e.checked = saved.checked.has(e.value);
+    else if (e.name in saved.values) e.value = saved.values[e.name];
+  }
+  if (err) {
+    formErr = err;
+    const p = document.getElementById("action-error");
+    p.textContent = err.message();
+    p.hidden = false;
+    const name = FIELDS[err.field] || err.field;
+    const input = name && nf.elements.namedItem(name);
+    if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
+  }
+}
+
+document.addEventListener("yiwang:lang", () => {
+  pageTitle();
+  for (const [id, l] of Object.entries(lists)) renderList(id, l);
+  const inbox = document.getElementById("q-handler");
+  if (!lists["q-handler"] && inbox.children.length) fill("q-handler", [], noUnit);
+  document.getElementById("status").textContent = statusFn();
+  redrawDetail();
+  photoText();
+});
+pageTitle();
 
 document.getElementById("handler-unit").addEventListener("change", (ev) => {
   try { localStorage.setItem(UNIT_KEY, ev.target.value); } catch (e) { /* storage may be off */ }
