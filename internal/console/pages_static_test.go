@@ -1,11 +1,13 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"yiwang/internal/console"
 )
@@ -80,4 +82,133 @@ func TestPagesStatic(t *testing.T) {
 			t.Errorf("%s still asks for an actor", p)
 		}
 	}
+}
+
+// TestPagesStaticBilingual checks that the 12345 form and the case list cannot
+// gain Chinese-only text: every piece of Chinese text in hotline.html and
+// index.html is inside an element marked data-en (console.js swaps its
+// text), every Chinese placeholder, title or aria-label has its
+// data-en-* twin, and no element marked data-en holds other elements
+// (swapping its text would delete them: a label's text goes in a span).
+func TestPagesStaticBilingual(t *testing.T) {
+	h := console.Handler()
+	for _, path := range []string{"/hotline.html", "/"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+		marked, problems := bilingual(rec.Body.String())
+		for _, p := range problems {
+			t.Errorf("%s: %s", path, p)
+		}
+		if marked < 10 {
+			t.Errorf("%s: only %d elements carry data-en; the check found too little to be checking the page", path, marked)
+		}
+	}
+}
+
+// TestStaticBilingualCheck shows that the check above finds what it is for.
+func TestStaticBilingualCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name, html string
+		problems   int
+	}{
+		{"marked", `<p data-en="Caller">来电人</p>`, 0},
+		{"inside a marked element", `<button data-en="Search">查询</button>`, 0},
+		{"label text in a span", `<label><span data-en="Name">姓名</span> <input name="n" placeholder="可不填" data-en-placeholder="optional"></label>`, 0},
+		{"English only", `<p>12345 · Yiwang</p><input placeholder="e.g. 1">`, 0},
+		{"brand", `<h1>一网 <small>Yiwang</small></h1>`, 0},
+		{"unmarked text", `<p>来电人</p>`, 1},
+		{"unmarked option", `<select><option value="a" data-en="A">甲</option><option value="b">乙</option></select>`, 1},
+		{"unmarked placeholder", `<input name="n" placeholder="可不填">`, 1},
+		{"unmarked aria-label", `<select aria-label="状态" data-en-placeholder="x"></select>`, 1},
+		{"label around its input", `<label data-en="Name">姓名 <input name="n"></label>`, 1},
+		{"Chinese English", `<p data-en="来电人">来电人</p>`, 1},
+		{"unmarked title", `<title>一网 · 案件</title>`, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, got := bilingual(tc.html); len(got) != tc.problems {
+				t.Errorf("bilingual(%s) = %q; want %d problems", tc.html, got, tc.problems)
+			}
+		})
+	}
+}
+
+var (
+	htmlToken = regexp.MustCompile(`(?s)<!--.*?-->|<![^>]*>|</([a-zA-Z0-9]+)\s*>|<([a-zA-Z0-9]+)((?:\s+[^\s=>/]+(?:=(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*/?>|[^<]+`)
+	htmlAttr  = regexp.MustCompile(`([^\s=]+)(?:=("[^"]*"|'[^']*'|[^\s>"']+))?`)
+	voidTags  = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
+		"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
+)
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
+
+// bilingual walks a page's markup (the console's own, well-formed pages:
+// scripts are external, no inline style) and lists the Chinese it finds
+// without an English twin, with the number of elements marked data-en.
+// The brand 一网 in the h1 is bilingual as it stands (一网 Yiwang).
+func bilingual(page string) (marked int, problems []string) {
+	type frame struct {
+		tag        string
+		en, inside bool // marked data-en; it or an ancestor is
+	}
+	var stack []frame
+	top := func() frame {
+		if len(stack) == 0 {
+			return frame{}
+		}
+		return stack[len(stack)-1]
+	}
+	for _, m := range htmlToken.FindAllStringSubmatch(page, -1) {
+		switch {
+		case strings.HasPrefix(m[0], "<!"):
+		case m[1] != "": // an end tag: close up to its element
+			for i := len(stack) - 1; i >= 0; i-- {
+				if stack[i].tag == strings.ToLower(m[1]) {
+					stack = stack[:i]
+					break
+				}
+			}
+		case m[2] != "": // a start tag
+			tag := strings.ToLower(m[2])
+			attrs := map[string]string{}
+			for _, a := range htmlAttr.FindAllStringSubmatch(m[3], -1) {
+				attrs[strings.ToLower(a[1])] = strings.Trim(a[2], `"'`)
+			}
+			if top().en {
+				problems = append(problems, fmt.Sprintf("<%s> is inside <%s data-en>, whose text the switch replaces (put the text in a span)", tag, top().tag))
+			}
+			en, ok := attrs["data-en"]
+			if ok {
+				marked++
+				if en == "" || hasHan(en) {
+					problems = append(problems, fmt.Sprintf("<%s data-en=%q>: the English is empty or Chinese", tag, en))
+				}
+			}
+			for _, a := range []string{"placeholder", "title", "aria-label"} {
+				if v := attrs[a]; hasHan(v) {
+					if e := attrs["data-en-"+a]; e == "" || hasHan(e) {
+						problems = append(problems, fmt.Sprintf("<%s %s=%q> has no English data-en-%s", tag, a, v, a))
+					}
+				}
+			}
+			if !voidTags[tag] && !strings.HasSuffix(m[0], "/>") {
+				stack = append(stack, frame{tag: tag, en: ok, inside: ok || top().inside})
+			}
+		default: // text
+			text := strings.TrimSpace(m[0])
+			if !hasHan(text) || top().inside || top().tag == "script" || top().tag == "style" {
+				continue
+			}
+			if top().tag == "h1" && text == "一网" {
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("%q in <%s> is Chinese only: mark the element data-en=\"English\"", text, top().tag))
+		}
+	}
+	return marked, problems
 }
