@@ -179,7 +179,7 @@
     const unit = el("span", u.unit_name || u.unit, "unit");
     unit.id = "session-unit";
     unit.title = u.unit;
-    const roles = el("span", (u.roles || []).map(roleName).join("、"), "roles");
+    const roles = el("span", (u.roles || []).map(roleName).join(L("、", ", ")), "roles");
     roles.id = "session-roles";
     if (!document.getElementById("lang")) {
       const sw = el("button", lang() === "en" ? "中文" : "English", "lang-switch");
