@@ -259,6 +259,11 @@ func TestWorkbenchCaseDetailInBrowser(t *testing.T) {
 	p.clickCurrent("the thumbnail", `#detail ul.attachments button.thumb`)
 	p.wait("the photo full size", `(() => { const v = document.getElementById('photo-view'); const i = v.querySelector('img'); return !v.hidden && i !== null && i.complete && i.naturalWidth === 64; })()`)
 	p.shot("workbench-photo.png")
+	// The viewer follows the language switch while open.
+	p.clickCurrent("English", `#lang-switch`)
+	p.wait("the viewer in English", `document.querySelector('#photo-view button.close').textContent === "Close ✕" && document.getElementById('photo-view').getAttribute('aria-label') === "Attachment, full size"`)
+	p.clickCurrent("中文", `#lang-switch`)
+	p.wait("the viewer in Chinese", `document.querySelector('#photo-view button.close').textContent === "关闭 ✕" && document.getElementById('photo-view').getAttribute('aria-label') === "附件原图"`)
 	p.clickCurrent("close the photo", `#photo-view button.close`)
 	p.wait("the photo closed", `document.getElementById('photo-view').hidden`)
 

@@ -537,7 +537,7 @@ function renderDetail() {
   }
   if (c.reply) d.append(el("h3", L("答复", "Reply")), el("pre", c.reply));
 
-  d.append(el("h3", L("派单依据", "Why it was dispatched so")));
+  d.append(el("h3", L("派单依据", "Dispatch rationale")));
   const text = L(why.text_zh, why.text_en || why.text_zh);
   d.append(el("p", why.error ? L("无法获取派单说明：", "The dispatch explanation is unavailable: ") + why.error : (text || "—"), "explain"));
 
