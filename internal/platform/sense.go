@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"yiwang/internal/auth"
 
 	"yiwang/internal/geo"
 	"yiwang/internal/sense"
@@ -98,7 +99,7 @@ func (n *Node) Sense(o SenseOptions) (*sense.Pipeline, error) {
 	}
 	p, err := sense.New(sense.Options{Registry: reg, Rules: rs, ValidCategory: n.Taxonomy.Valid, Cases: n.Workflow,
 		MinHold: o.MinHold, Logger: n.log, RulesYAML: text, Documents: n.Store, SensorChecks: checks,
-		DataDir: o.DataDir, Indices: indices, IndexAreas: n.indexAreas,
+		DataDir: o.DataDir, Indices: indices, IndexAreas: n.indexAreas, Actor: signedInLogin,
 		IndexChecks: sense.IndexOptions{KnownArea: func(code string) bool { _, ok := n.Geo.Area(code); return ok }}})
 	if err != nil {
 		return nil, fmt.Errorf("building sensor pipeline: %w", err)
@@ -210,4 +211,12 @@ func (n *Node) RunSense(ctx context.Context, p *sense.Pipeline, o SenseRunOption
 		return fmt.Errorf("sensor pipeline: %w", err)
 	}
 	return nil
+}
+
+// signedInLogin is the login of the request's signed-in user (sense
+// records it on alarm acknowledgements and registry, rule and index
+// changes instead of the ?by= / ?actor= a client sends).
+func signedInLogin(ctx context.Context) (string, bool) {
+	p, ok := auth.FromContext(ctx)
+	return p.Login, ok
 }

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -41,7 +40,7 @@ func (p *Pipeline) putIndices(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, `If-Match: send one version of the index definitions, such as "3" as in ETag, or *`)
 		return
 	}
-	actor := strings.TrimSpace(r.URL.Query().Get("actor"))
+	actor := p.actorOf(r, "actor")
 	if actor == "" {
 		actor = "api"
 	}

@@ -19,6 +19,11 @@ import (
 // Options configure a Pipeline.
 type Options struct {
 	Registry *registry.Registry
+	// Actor, when set, names the signed-in user of a request; the routes
+	// that record who did something (alarm acks, sensor, rule and index
+	// changes) take it over the ?by= / ?actor= parameter, which only
+	// serves a pipeline without sign-in.
+	Actor func(ctx context.Context) (string, bool)
 	// Rules are the alarm rules (see package rules).
 	Rules []rules.Rule
 	// RulesYAML is the text Rules were read from, shown by GET /rules

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"yiwang/internal/sense/alarm"
@@ -71,7 +72,7 @@ func (p *Pipeline) stats(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (p *Pipeline) ack(w http.ResponseWriter, r *http.Request) {
-	by := r.URL.Query().Get("by")
+	by := p.actorOf(r, "by")
 	if by == "" {
 		writeErr(w, http.StatusBadRequest, "by is required (who acknowledges)")
 		return
@@ -135,4 +136,15 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func writeErr(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// actorOf is who makes request r: the signed-in user when Options.Actor
+// knows one, else the query parameter param.
+func (p *Pipeline) actorOf(r *http.Request, param string) string {
+	if p.o.Actor != nil {
+		if name, ok := p.o.Actor(r.Context()); ok && name != "" {
+			return name
+		}
+	}
+	return strings.TrimSpace(r.URL.Query().Get(param))
 }

@@ -38,7 +38,7 @@ func (p *Pipeline) putRules(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, code, err.Error())
 		return
 	}
-	actor := strings.TrimSpace(r.URL.Query().Get("actor"))
+	actor := p.actorOf(r, "actor")
 	if actor == "" {
 		actor = "api"
 	}

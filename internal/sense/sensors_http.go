@@ -85,7 +85,7 @@ func (p *Pipeline) putSensors(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	actor, ok := actorOf(w, r)
+	actor, ok := p.checkedActor(w, r)
 	if !ok {
 		return
 	}
@@ -113,7 +113,7 @@ func (p *Pipeline) postSensor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	actor, ok := actorOf(w, r)
+	actor, ok := p.checkedActor(w, r)
 	if !ok {
 		return
 	}
@@ -150,7 +150,7 @@ func (p *Pipeline) deleteSensor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	actor, ok := actorOf(w, r)
+	actor, ok := p.checkedActor(w, r)
 	if !ok {
 		return
 	}
@@ -203,8 +203,8 @@ func ifMatch(w http.ResponseWriter, r *http.Request, required bool) (int, bool) 
 	return v, true
 }
 
-func actorOf(w http.ResponseWriter, r *http.Request) (string, bool) {
-	actor := strings.TrimSpace(r.URL.Query().Get("actor"))
+func (p *Pipeline) checkedActor(w http.ResponseWriter, r *http.Request) (string, bool) {
+	actor := p.actorOf(r, "actor")
 	if actor == "" {
 		actor = "api"
 	}
