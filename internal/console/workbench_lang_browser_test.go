@@ -3,7 +3,9 @@ package console_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -120,4 +122,60 @@ func TestWorkbenchEnglishInBrowser(t *testing.T) {
 	}
 	p.shot("workbench-chinese-again.png")
 	p.noErrors()
+}
+
+// TestWorkbenchEnglishViewsInBrowser: the handler's inbox and the
+// supervisor's view in English, each with a case open — a case in the
+// inbox with its clocks, a summoned case with its summons — leave no
+// Chinese but the city's own text, and their status lines and list notes
+// are English.
+func TestWorkbenchEnglishViewsInBrowser(t *testing.T) {
+	requireBrowser(t)
+	base, _ := startNode(t)
+	agent, dispatcher, supervisor := signInAPI(t, base, "agent"), signInAPI(t, base, "dispatcher"), signInAPI(t, base, "supervisor")
+	unit := signInAPI(t, base, handlerJiangan).me.User.Unit
+	inbox := agent.manualCase("井盖缺失，夜间危险")
+	dispatcher.dispatch(inbox, unit)
+	summoned := agent.seedCase("13800138000", "河道漂浮物", placeLat, placeLon)
+	due := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	supervisor.postJSON("/api/v1/cases/"+summoned+"/transitions", fmt.Sprintf(`{"action":"summon","payload":{"units":[%q],"due":%q}}`, unit, due))
+
+	for _, tc := range []struct {
+		login, page, id, list, status, note string
+	}{
+		{handlerJiangan, "/workbench.html#handler", inbox, "#q-handler", ": 1 open, ", ""},
+		{"supervisor", "/workbench.html#supervisor", summoned, "#q-summons", " overdue, 1 summons not answered", "Not reported: "},
+	} {
+		t.Run(tc.login, func(t *testing.T) {
+			p := openPage(t, 1280, 1000)
+			p.signIn(base, tc.login, tc.page)
+			p.wait("ready", `document.body.dataset.ready === "true"`)
+			p.msgs.probe(t, p.ctx)
+			item := fmt.Sprintf(`%s li[data-case-id=%q]`, tc.list, tc.id)
+			p.clickCurrent("the case", item)
+			p.wait("its detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q] .actions button') !== null`, tc.id))
+			p.clickCurrent("English", `#lang-switch`)
+			p.wait("English", `document.documentElement.lang === "en" && document.querySelector('#detail h3').textContent === "Available actions"`)
+			if got := p.eval("status", `document.getElementById('status').textContent`); !strings.Contains(got, tc.status) {
+				t.Errorf("status %q; want it to contain %q", got, tc.status)
+			}
+			if tc.note != "" {
+				if got := p.eval("list note", fmt.Sprintf(`document.querySelector('%s').textContent`, item)); !strings.Contains(got, tc.note) {
+					t.Errorf("the listed case reads %q; want %q in it", got, tc.note)
+				}
+			}
+			var left struct {
+				Han  []string
+				Text string
+			}
+			if err := json.Unmarshal([]byte(p.evalAsync("the Chinese left", chromeLeft(tc.id))), &left); err != nil {
+				t.Fatal(err)
+			}
+			if len(left.Han) > 0 {
+				t.Errorf("Chinese left on the English page: %q\nthe page's own text:\n%s", left.Han, left.Text)
+			}
+			p.shot("workbench-english-" + tc.login + ".png")
+			p.noErrors()
+		})
+	}
 }
