@@ -219,6 +219,36 @@ func TestHotlineSuggestionsInBrowser(t *testing.T) {
 		t.Errorf("after the click the form's category|pressed = %q, want %s|true", got, picks[1].Category)
 	}
 
+	// In English the same panel, drawn again: confidence, terms, the
+	// similar case and the pick kept.
+	p.switchLang("en")
+	var en []struct{ Text, Terms, Pressed, Reason, Merge string }
+	if err := json.Unmarshal([]byte(p.eval("the suggestions in English", fmt.Sprintf(`JSON.stringify([...document.querySelectorAll('#suggest-categories button.pick')].map((b) =>
+		({text: b.textContent, terms: (b.querySelector('.terms') || {}).textContent || '', pressed: b.getAttribute('aria-pressed'),
+		  reason: document.querySelector('#suggest-duplicates li[data-case-id=%q] .reason').textContent,
+		  merge: document.querySelector('#suggest-duplicates li[data-case-id=%q] button.merge').textContent})))`, dup, dup))), &en); err != nil {
+		t.Fatal(err)
+	}
+	if len(en) != 3 {
+		t.Fatalf("%d suggestions after switching to English, want 3", len(en))
+	}
+	for i, s := range en {
+		if !strings.Contains(s.Text, "Confidence ") || strings.Contains(s.Text, "置信度") || s.Pressed != fmt.Sprint(i == 1) ||
+			!strings.HasPrefix(s.Reason, "Similarity ") || s.Merge != "Record the call on this case" {
+			t.Errorf("English suggestion %d = %+v; want its confidence in English, the second one still picked, the similar case to record the call on", i+1, s)
+		}
+	}
+	if !strings.HasPrefix(en[0].Terms, "Because of: ") {
+		t.Errorf("top English suggestion's terms = %q; want them after %q", en[0].Terms, "Because of: ")
+	}
+	if got := p.eval("status", `document.getElementById('suggest-status').textContent`); !strings.HasPrefix(got, "Click a suggested category") {
+		t.Errorf("suggestion status in English = %q", got)
+	}
+	p.switchLang("zh-CN")
+	if got := p.eval("back", `document.querySelector('#suggest-categories .confidence').textContent`); !strings.HasPrefix(got, "置信度 ") {
+		t.Errorf("confidence after switching back = %q; want 置信度 …", got)
+	}
+
 	p.do("record the call on the similar case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#suggest-duplicates li[data-case-id=%q] button.merge`, dup))))
 	p.wait("the call recorded", fmt.Sprintf(`document.querySelector('#result[data-outcome="merged"][data-case-id=%q]') !== null`, dup))
 	hist := agent.history(dup)

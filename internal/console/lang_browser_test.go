@@ -133,6 +133,16 @@ func TestHotlineEnglishInBrowser(t *testing.T) {
 	}
 	p.switchLang("en")
 
+	// The call recorded on the earlier case, in English.
+	p.do("what the caller says", chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), "路灯还是不亮"))
+	p.clickCurrent("record the call", fmt.Sprintf(`#phone-cases li[data-case-id=%q] button.merge`, prior))
+	p.wait("the call recorded", fmt.Sprintf(`document.querySelector('#result[data-outcome="merged"][data-case-id=%q]') !== null`, prior))
+	if got := p.eval("merged", `document.querySelector('#result h2').textContent + '|' + document.querySelector('#result h3').textContent`); got != "Call recorded on the case|Call record" {
+		t.Errorf("after recording the call, heading|first subheading = %q", got)
+	}
+	p.noChinese("after recording the call", "header", "#call-form", "aside")
+	p.eval("clear what the caller said", `(() => { document.querySelector('textarea[name=description]').value = ""; return ""; })()`)
+
 	// The suggestion panel (no model on this node: it says so) and a new case.
 	cat := pickCategory(t, agent)
 	p.do("fill the call",

@@ -144,4 +144,10 @@ for (const [k, v] of new URLSearchParams(location.search)) {
 
 document.getElementById("filters").addEventListener("submit", (ev) => { ev.preventDefault(); load(true); });
 document.getElementById("more").addEventListener("click", () => load(false));
-loadUnits().then(() => load(true)).catch((e) => { document.getElementById("rows").replaceChildren(el("tr", String(e))); });
+loadUnits().then(() => load(true)).catch((e) => {
+  const td = el("td", L("加载失败：", "Could not load the cases: ") + e.message);
+  td.colSpan = 6;
+  const tr = el("tr");
+  tr.append(td);
+  document.getElementById("rows").replaceChildren(tr);
+});
