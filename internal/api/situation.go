@@ -190,6 +190,12 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
+	// A caller with a data scope gets only the events of cases it sees
+	// (each checked against the case as stored); the city-wide see all.
+	var scoped Caller
+	if cl, ok := s.caller(r.Context()); ok && cl.Scope() != nil {
+		scoped = cl
+	}
 	sub := s.sit.Bus.Subscribe(1024)
 	defer sub.Cancel()
 	h := w.Header()
@@ -230,6 +236,12 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 					send("reload", map[string]string{"reason": "fell behind the event stream; reload the figures"})
 				}
 				return
+			}
+			if scoped != nil {
+				c, err := s.store.Get(r.Context(), e.CaseID)
+				if err != nil || !scoped.Sees(&c) {
+					continue
+				}
 			}
 			ev := streamEvent{ID: e.CaseID, Action: e.Action, State: e.To, At: e.At, Pos: e.Pos}
 			if e.Action == cases.ActionCreate && e.Payload.Case != nil {

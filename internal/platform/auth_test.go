@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -208,7 +209,6 @@ var (
 	intake     = []string{"admin", "dispatcher", "agent", "inspector", "device"}
 	hotline    = []string{"admin", "agent", "dispatcher"}
 	callers    = []string{"admin", "agent", "dispatcher", "supervisor"}
-	cityStream = []string{"admin", "dispatcher", "supervisor", "commander", "analyst", "agent"}
 	suggest    = []string{"admin", "dispatcher", "agent", "inspector"}
 	reviewers  = append([]string{"admin", "dispatcher", "supervisor", "agent"}, handlers...)
 	entHistory = append([]string{"admin", "dispatcher", "supervisor", "agent", "commander", "analyst"}, handlers...)
@@ -271,7 +271,7 @@ func endpoints() []endpoint {
 		{pattern: "GET /api/v1/situation", path: "/api/v1/situation", who: areaViewers, ok: 200},
 		{pattern: "GET /api/v1/geo/areas", path: "/api/v1/geo/areas?level=district", who: staff, ok: 200},
 		{pattern: "GET /api/v1/hotspots", path: "/api/v1/hotspots?window=7d", who: staff, ok: 200},
-		{pattern: "GET /api/v1/stream", path: "/api/v1/stream", who: cityStream, ok: 200},
+		{pattern: "GET /api/v1/stream", path: "/api/v1/stream", who: staff, ok: 200},
 		{pattern: "POST /api/v1/suggest", path: "/api/v1/suggest", body: `{"title":"路灯不亮"}`, who: suggest, ok: 200},
 		{pattern: "GET /api/v1/nlp/corrections", path: "/api/v1/nlp/corrections", who: overview, ok: 200},
 		{pattern: "POST /api/v1/review", path: "/api/v1/review", body: `{"message":"路灯不亮","reply":"已安排维修"}`, who: reviewers, ok: 200},
@@ -644,5 +644,57 @@ func TestActionsListFollowRoles(t *testing.T) {
 	}
 	if got := list("handler-jiangan-cg"); slices.Contains(got, cases.ActionVoid) || !slices.Contains(got, cases.ActionAccept) {
 		t.Errorf("handler's actions %v: want accept, not void", got)
+	}
+}
+
+// TestStreamKeepsToScope: a handler's event stream carries the events of
+// its unit's cases and none of another unit's, though both happen.
+func TestStreamKeepsToScope(t *testing.T) {
+	a := openAuthNode(t)
+	srv := httptest.NewServer(a.n.Handler)
+	defer srv.Close()
+	cookie, _ := a.session(t, "handler-jiangan-cg")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/stream", nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("stream: %d", resp.StatusCode)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	next := func() string {
+		t.Helper()
+		for lines.Scan() {
+			if l := lines.Text(); strings.HasPrefix(l, "data: ") {
+				return l
+			}
+		}
+		t.Fatalf("stream ended: %v", lines.Err())
+		return ""
+	}
+	if l := next(); !strings.Contains(l, "retry_ms") { // hello: subscribed
+		t.Fatalf("first event %q", l)
+	}
+	other := a.newCase(t, "420106", "420106002", "shuiwu.420106") // out of scope, first
+	mine := a.newCase(t, "420102", "420102002", "chengguan.420102")
+	// The other unit's events were published first: had they leaked,
+	// they would arrive before the dispatch of the handler's own case (its
+	// create may be left out: the case had no unit yet when it was read).
+	for {
+		l := next()
+		if strings.Contains(l, "heartbeat") || strings.Contains(l, `"at":`) && !strings.Contains(l, `"id":`) {
+			continue
+		}
+		if strings.Contains(l, other) || !strings.Contains(l, mine) {
+			t.Fatalf("the handler's stream carried %s; want only %s's events", l, mine)
+		}
+		if strings.Contains(l, `"action":"dispatch"`) {
+			return
+		}
 	}
 }
