@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,37 +24,8 @@ func (p *Pipeline) getIndices(w http.ResponseWriter, _ *http.Request) {
 // If-Match the version replaced ("3", or * for whatever is in force),
 // ?actor=NAME.
 func (p *Pipeline) putIndices(w http.ResponseWriter, r *http.Request) {
-	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
-	case "application/yaml", "application/x-yaml", "text/yaml", "application/json":
-	default:
-		writeErr(w, http.StatusUnsupportedMediaType, "send the index definitions as application/yaml or application/json")
-		return
-	}
-	expect, err := ifMatchVersion(r.Header.Values("If-Match"))
-	switch {
-	case errors.Is(err, errNoIfMatch):
-		writeErr(w, http.StatusPreconditionRequired, err.Error())
-		return
-	case err != nil:
-		writeErr(w, http.StatusBadRequest, `If-Match: send one version of the index definitions, such as "3" as in ETag, or *`)
-		return
-	}
-	actor := p.actorOf(r, "actor")
-	if actor == "" {
-		actor = "api"
-	}
-	if len(actor) > 100 {
-		writeErr(w, http.StatusBadRequest, "actor longer than 100 bytes")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxIndicesBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeErr(w, http.StatusRequestEntityTooLarge, err.Error())
-			return
-		}
-		writeErr(w, http.StatusBadRequest, "reading body: "+err.Error())
+	expect, actor, body, ok := p.readPut(w, r, "the index definitions", MaxIndicesBody, "application/yaml", "application/x-yaml", "text/yaml", "application/json")
+	if !ok {
 		return
 	}
 	set, err := p.PutIndices(r.Context(), body, expect, actor)

@@ -3,9 +3,9 @@ package sense
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,37 +23,8 @@ func (p *Pipeline) getRules(w http.ResponseWriter, _ *http.Request) {
 // putRules replaces the rules: a YAML body, If-Match the version replaced
 // ("3" as sent in ETag, or * for whatever is in force), ?actor=NAME.
 func (p *Pipeline) putRules(w http.ResponseWriter, r *http.Request) {
-	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
-	case "application/yaml", "application/x-yaml", "text/yaml":
-	default:
-		writeErr(w, http.StatusUnsupportedMediaType, "send the rules as application/yaml")
-		return
-	}
-	expect, err := ifMatchVersion(r.Header.Values("If-Match"))
-	if err != nil {
-		code := http.StatusBadRequest
-		if errors.Is(err, errNoIfMatch) {
-			code = http.StatusPreconditionRequired
-		}
-		writeErr(w, code, err.Error())
-		return
-	}
-	actor := p.actorOf(r, "actor")
-	if actor == "" {
-		actor = "api"
-	}
-	if len(actor) > 100 {
-		writeErr(w, http.StatusBadRequest, "actor longer than 100 bytes")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRulesBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeErr(w, http.StatusRequestEntityTooLarge, err.Error())
-			return
-		}
-		writeErr(w, http.StatusBadRequest, "reading body: "+err.Error())
+	expect, actor, body, ok := p.readPut(w, r, "the rules", MaxRulesBody, "application/yaml", "application/x-yaml", "text/yaml")
+	if !ok {
 		return
 	}
 	rs, err := p.PutRules(r.Context(), body, expect, actor)
@@ -73,6 +44,33 @@ func (p *Pipeline) putRules(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// readPut reads what every whole-document PUT of this API needs: a body of
+// one of types (415 otherwise), one If-Match version (428 without, 400
+// when unreadable), who makes the change, and the body within limit
+// (413 beyond). It answers the problem itself and returns ok false.
+func (p *Pipeline) readPut(w http.ResponseWriter, r *http.Request, what string, limit int64, types ...string) (expect int, actor string, body []byte, ok bool) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); !slices.Contains(types, ct) {
+		writeErr(w, http.StatusUnsupportedMediaType, "send "+what+" as "+strings.Join(types, " or "))
+		return 0, "", nil, false
+	}
+	expect, err := ifMatchVersion(r.Header.Values("If-Match"))
+	switch {
+	case errors.Is(err, errNoIfMatch):
+		writeErr(w, http.StatusPreconditionRequired, err.Error())
+		return 0, "", nil, false
+	case err != nil:
+		writeErr(w, http.StatusBadRequest, err.Error()+" of "+what)
+		return 0, "", nil, false
+	}
+	if actor, ok = p.checkedActor(w, r); !ok {
+		return 0, "", nil, false
+	}
+	if body, ok = readBody(w, r, limit); !ok {
+		return 0, "", nil, false
+	}
+	return expect, actor, body, true
+}
+
 var errNoIfMatch = errors.New(`If-Match is required: the version replaced, "0" before any was stored, or *`)
 
 // ifMatchVersion reads one If-Match: a version ("3" or 3) or * (-1).
@@ -90,7 +88,7 @@ func ifMatchVersion(vals []string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.Trim(v, `"`))
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("If-Match %q is not a rules version such as \"3\"", v)
+		return 0, fmt.Errorf("If-Match %q is not a version such as \"3\" (as in ETag) or *; send one version", v)
 	}
 	return n, nil
 }

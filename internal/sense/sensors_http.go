@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"yiwang/internal/sense/registry"
 )
@@ -197,7 +196,7 @@ func ifMatch(w http.ResponseWriter, r *http.Request, required bool) (int, bool) 
 		if errors.Is(err, errNoIfMatch) {
 			code = http.StatusPreconditionRequired
 		}
-		writeErr(w, code, strings.Replace(err.Error(), "rules version", "version", 1))
+		writeErr(w, code, err.Error())
 		return 0, false
 	}
 	return v, true
