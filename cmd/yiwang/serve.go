@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"yiwang/internal/cases"
 
 	"yiwang/internal/attach"
 	"yiwang/internal/auth"
@@ -52,7 +53,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
 		Classifier: cfg.Classifier, AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
-		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys},
+		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys, PublicChannels: channels(cfg.Open311Public)},
 		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
 		DemoUsers: seed,
 	})
@@ -237,4 +238,16 @@ func printDemoUsers(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Login, d.Password(), joinRoles(d.Roles), d.Unit)
 	}
 	tw.Flush()
+}
+
+// channels converts channel names (validated by config) to cases.Channel.
+func channels(names []string) []cases.Channel {
+	if names == nil {
+		return nil
+	}
+	out := make([]cases.Channel, len(names))
+	for i, n := range names {
+		out[i] = cases.Channel(n)
+	}
+	return out
 }

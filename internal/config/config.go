@@ -10,9 +10,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"yiwang/internal/cases"
 )
 
 // Config is every setting of a running platform.
@@ -51,6 +53,9 @@ type Config struct {
 	Open311Keys []string
 	// Open311Jurisdiction is the jurisdiction_id the Open311 endpoint serves.
 	Open311Jurisdiction string
+	// Open311Public are the channels whose cases Open311 GET requests
+	// shows to anyone (nil: the endpoint's default).
+	Open311Public []string
 	// S3 keeps attachments in an S3-compatible bucket instead of
 	// Attachments when S3Endpoint is set.
 	S3Endpoint, S3Region, S3Bucket, S3AccessKey, S3SecretKey string
@@ -97,6 +102,7 @@ func (c *Config) options(p *Pending) []option {
 		{"sense-data", "YIWANG_SENSE_DATA", "./data/sense", "directory where sensor readings (compressed blocks, rollups) and alarm state are kept across restarts; empty keeps them in memory only", &c.SenseData, nil},
 		{"open311-keys", "YIWANG_OPEN311_KEYS", "", "comma-separated api_keys allowed to create Open311 requests (none: creation is open, for development)", &p.open311Keys, nil},
 		{"open311-jurisdiction", "YIWANG_OPEN311_JURISDICTION", "wuhan.gov.cn", "jurisdiction_id served by /open311/v2/", &c.Open311Jurisdiction, nonEmpty},
+		{"open311-public", "YIWANG_OPEN311_PUBLIC", "web,app,open311,grid,sensor", "comma-separated channels whose cases Open311 GET requests shows to anyone (12345 calls and enterprises' requests are left out by default)", &p.open311Public, validateChannels},
 		{"rate", "YIWANG_RATE", "20", "creates and public look-ups per second allowed to each client (API key or IP); 0 turns limits off", &p.rate, validateNonNegative},
 		{"burst", "YIWANG_BURST", "100", "how many requests a client may make at once before --rate applies", &p.burst, validateNonNegative},
 		{"s3-endpoint", "YIWANG_S3_ENDPOINT", "", "S3-compatible endpoint URL for attachments (empty: keep them in --attachments)", &c.S3Endpoint, validateOptionalURL},
@@ -134,6 +140,7 @@ type Pending struct {
 	webhooks      string
 	escalateEvery string
 	open311Keys   string
+	open311Public string
 	rate, burst   string
 	s3PathStyle   string
 	classifier    string
@@ -160,6 +167,7 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.Webhooks = splitList(p.webhooks)
 	p.cfg.EscalateEvery, _ = time.ParseDuration(p.escalateEvery) // validated above
 	p.cfg.Open311Keys = splitList(p.open311Keys)
+	p.cfg.Open311Public = splitList(p.open311Public)
 	p.cfg.Rate, _ = strconv.ParseFloat(p.rate, 64)
 	burst, _ := strconv.ParseFloat(p.burst, 64)
 	p.cfg.Burst = int(burst)
@@ -331,4 +339,14 @@ func oneOf(values ...string) func(string) error {
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(values, ", "))
 	}
+}
+
+// validateChannels accepts a comma-separated list of case channels.
+func validateChannels(s string) error {
+	for _, c := range splitList(s) {
+		if !slices.Contains(cases.Channels, cases.Channel(c)) {
+			return fmt.Errorf("%q is not a channel (one of %v)", c, cases.Channels)
+		}
+	}
+	return nil
 }

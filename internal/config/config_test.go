@@ -56,6 +56,7 @@ func TestValidation(t *testing.T) {
 		{[]string{"--s3-endpoint", "http://127.0.0.1:9000"}, nil, "needs --s3-bucket"},
 		{[]string{"--s3-path-style", "maybe"}, nil, "true or false"},
 		{[]string{"--mqtt-listen", "1883"}, nil, "--mqtt-listen (YIWANG_MQTT_LISTEN)"},
+		{[]string{"--open311-public", "web,telegram"}, nil, `--open311-public (YIWANG_OPEN311_PUBLIC) "web,telegram": "telegram" is not a channel`},
 		{[]string{"--mqtt", "tcp://127.0.0.1:1883"}, map[string]string{"YIWANG_MQTT_LISTEN": "127.0.0.1:1884"}, "exclude each other"},
 	}
 	for _, tt := range tests {

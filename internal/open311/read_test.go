@@ -204,9 +204,16 @@ func TestListRequests(t *testing.T) {
 	other := codeOf(t, "城乡建设 / 安全生产 / 安全隐患")
 	hazard := seed(t, f, 2, other) // 12:30, 13:30
 	resolveCase(t, f, plain[1])
-	// A hotline case with a level-1 category: listed, named by its category.
-	f.st.Create(context.Background(), store.CreateRequest{Case: cases.NewCase{Channel: cases.ChannelHotline, Title: "热线",
+	// A web case with a level-1 category: listed, named by its category.
+	f.st.Create(context.Background(), store.CreateRequest{Case: cases.NewCase{Channel: cases.ChannelWeb, Title: "网站",
 		Description: strings.Repeat("长", 5000), Category: "02", Reporter: cases.Reporter{Phone: "13900001111"}}, Actor: "t"})
+	// A 12345 call is between the caller and the city: never listed here,
+	// and answered as missing when asked for by id.
+	call, _, err := f.st.Create(context.Background(), store.CreateRequest{Case: cases.NewCase{Channel: cases.ChannelHotline, Title: "热线来电",
+		Description: "我家楼上漏水", Category: "02", Reporter: cases.Reporter{Phone: "13900002222"}}, Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ids := func(rec *httptest.ResponseRecorder) []string {
 		t.Helper()
@@ -244,6 +251,15 @@ func TestListRequests(t *testing.T) {
 		if len(got) != tt.count || (tt.want != nil && strings.Join(got, ",") != strings.Join(tt.want, ",")) {
 			t.Errorf("requests.json%s = %v, want %v (%d)", tt.query, got, tt.want, tt.count)
 		}
+	}
+	if body := f.get(t, "requests.json").Body.String(); strings.Contains(body, call.ID) || strings.Contains(body, "热线来电") {
+		t.Errorf("the 12345 call is listed: %.300s", body)
+	}
+	if rec := f.get(t, "requests/"+call.ID+".json"); rec.Code != http.StatusNotFound {
+		t.Errorf("GET requests/%s = %d, want 404 (not a public channel)", call.ID, rec.Code)
+	}
+	if got := ids(f.get(t, "requests.json?service_request_id="+call.ID+","+plain[0])); strings.Join(got, ",") != plain[0] {
+		t.Errorf("ids %v, want only %s", got, plain[0])
 	}
 	var xs clientRequestsXML
 	decodeXML(t, f.get(t, "requests.xml?status=closed"), &xs)

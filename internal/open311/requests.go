@@ -163,7 +163,7 @@ func (s *Server) getMany(ctx context.Context, ids []string) ([]cases.Case, error
 		}
 		seen[id] = true
 		c, err := s.store.Get(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && !s.isPublic(&c) {
 			continue
 		}
 		if err != nil {
@@ -177,7 +177,7 @@ func (s *Server) getMany(ctx context.Context, ids []string) ([]cases.Case, error
 // search lists the matching cases, newest first, at most MaxResults. Each
 // service code is one store query; their pages are merged.
 func (s *Server) search(ctx context.Context, q query) ([]cases.Case, error) {
-	f := store.Filter{States: q.states, CreatedFrom: q.from, CreatedTo: q.to, Limit: MaxResults}
+	f := store.Filter{States: q.states, Channels: s.public, CreatedFrom: q.from, CreatedTo: q.to, Limit: MaxResults}
 	codes := q.codes
 	if len(codes) == 0 {
 		codes = []string{""}
@@ -208,7 +208,7 @@ func (s *Server) search(ctx context.Context, q query) ([]cases.Case, error) {
 
 func (s *Server) getRequest(r *http.Request, _ format, id string) (int, any, any, error) {
 	c, err := s.store.Get(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && !s.isPublic(&c) {
 		return 0, nil, nil, fail(http.StatusNotFound, "no service request has the id %s", describeValue(id))
 	}
 	if err != nil {
@@ -217,3 +217,7 @@ func (s *Server) getRequest(r *http.Request, _ format, id string) (int, any, any
 	out := []Request{s.view(&c)}
 	return http.StatusOK, out, requestsXML[Request]{Requests: out}, nil
 }
+
+// isPublic reports whether c came in through a public channel
+// (Config.PublicChannels), so that anyone may read it here.
+func (s *Server) isPublic(c *cases.Case) bool { return slices.Contains(s.public, c.Channel) }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +42,17 @@ type Config struct {
 	DedupWindow time.Duration
 	// MaxBodyBytes caps a create's form body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// PublicChannels are the channels whose cases GET requests shows to
+	// anyone; nil means DefaultPublicChannels. A case of another channel
+	// (a 12345 call, an enterprise's request) is answered as missing.
+	PublicChannels []cases.Channel
 }
+
+// DefaultPublicChannels are the ways in whose reports are public by
+// nature: what citizens post through the web, apps and Open311 clients,
+// and what grid inspectors and sensors find in public space. Hotline
+// calls and enterprises' requests are between the caller and the city.
+var DefaultPublicChannels = []cases.Channel{cases.ChannelWeb, cases.ChannelApp, cases.ChannelOpen311, cases.ChannelGrid, cases.ChannelSensor}
 
 // Creator creates cases: workflow.Workflow, which stores a case and
 // dispatches it.
@@ -82,6 +93,7 @@ type Server struct {
 	keys         [][sha256.Size]byte
 	window       time.Duration
 	maxBody      int64
+	public       []cases.Channel
 	now          func() time.Time
 	log          *slog.Logger
 
@@ -118,6 +130,10 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.jurisdiction == "" {
 		s.jurisdiction = DefaultJurisdictionID
+	}
+	s.public = slices.Clone(opts.Config.PublicChannels)
+	if s.public == nil {
+		s.public = slices.Clone(DefaultPublicChannels)
 	}
 	if s.window == 0 {
 		s.window = DefaultDedupWindow
