@@ -333,8 +333,10 @@ function renderList(id, l) {
   ul.dataset.more = String(l.next !== "");
   if (!l.cases.length) return;
   const foot = el("li", undefined, "more");
-  foot.append(el("span", l.next ? L("已显示 " + l.cases.length + " 件，还有更多", "Showing " + l.cases.length + ", more to load")
-    : L("共 " + l.cases.length + " 件", l.cases.length + " in all"), "muted"));
+  // The manual queue's count covers the low-confidence cases shown above it.
+  const low = id === "q-manual" && l.low ? L("（其中低置信度 " + l.low + " 件）", " (" + l.low + " of them low confidence, above)") : "";
+  foot.append(el("span", (l.next ? L("已显示 " + l.cases.length + " 件，还有更多", "Showing " + l.cases.length + ", more to load")
+    : L("共 " + l.cases.length + " 件", l.cases.length + " in all")) + low, "muted"));
   if (l.next) {
     const b = el("button", L("加载更多", "Load more"));
     b.type = "button";
