@@ -82,4 +82,3 @@ func generate(t testing.TB, s genSpec, seed uint64) []Example {
 func trainRoot(ex []classify.Example) (*classify.Model, error) {
 	return classify.Train(ex, classify.Options{Seed: 1})
 }
-
