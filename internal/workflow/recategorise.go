@@ -92,9 +92,18 @@ const closedPage = 1000
 // dispatcher's recategorise, not the category filed at intake, is the
 // label. Cases carrying any of skipTags are left out (the demo's seeded
 // cases, whose categories are either the training set's own labels or a
-// keyword guess).
+// keyword guess), and so are the cases whose category the classifier
+// applied without a person recategorising them afterwards (the model's
+// own answer is no label).
 func (w *Workflow) ClosedCases(ctx context.Context, limit int, skipTags ...string) ([]LabeledCase, error) {
 	var out []LabeledCase
+	if limit <= 0 {
+		return nil, nil
+	}
+	auto, err := w.autoLabelled(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("finding automatically categorised cases: %w", err)
+	}
 	f := store.Filter{States: []cases.State{cases.StateClosed}}
 	for len(out) < limit {
 		f.Limit = closedPage
@@ -103,7 +112,7 @@ func (w *Workflow) ClosedCases(ctx context.Context, limit int, skipTags ...strin
 			return nil, fmt.Errorf("listing closed cases: %w", err)
 		}
 		for _, c := range page.Cases {
-			if len(out) == limit || slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
+			if len(out) == limit || auto[c.ID] || slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
 				continue
 			}
 			out = append(out, LabeledCase{ID: c.ID, Title: c.Title, Description: c.Description, Category: c.Category})
