@@ -8,6 +8,7 @@ import (
 
 	"yiwang/internal/demo"
 	"yiwang/internal/nlp/classify"
+	"yiwang/internal/nlp/hier"
 	"yiwang/internal/nlp/unit"
 )
 
@@ -98,4 +99,47 @@ func TaxonomyExamples(keep map[string]bool) ([]classify.Example, error) {
 		out = append(out, classify.Example{Body: names[1] + " " + names[2], Label: names[0]})
 	}
 	return out, nil
+}
+
+// TrainHierarchy trains the hierarchical category classifier: the
+// first-level model of TrainCategoryWith on the embedded data plus the
+// level-1 labels of paths, and, below it, child models (hier.Build with
+// its default minimums and threshold) on paths labelled deeper — the
+// platform's closed cases by their final category (workflow.PathExamples:
+// level-1 name, then codes) or a CSV's category column. Each child model
+// gets the taxonomy's names of its children as prior examples
+// (TaxonomyPrior). Without deeper paths it answers level 1 as
+// TrainCategoryWith's model does. The hier.Node list says which classes
+// got a child model and why the others did not.
+func TrainHierarchy(seed uint64, paths []hier.Example) (*hier.Model, []hier.Node, error) {
+	root, err := TrainCategoryWith(seed, hier.Level1(paths))
+	if err != nil {
+		return nil, nil, err
+	}
+	tax, err := category.Default()
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading taxonomy: %w", err)
+	}
+	return hier.Build(root, paths, hier.Options{Child: classify.Options{Seed: seed}, Prior: TaxonomyPrior(tax)})
+}
+
+// TaxonomyPrior returns the hier.Options.Prior of taxonomy names: for a
+// child whose label is a category code of tax, one example per level-3
+// category at or under it, text "level-2 name level-3 name" (weight 1, as
+// TaxonomyExamples at level 1; fixed a priori, never evaluated).
+func TaxonomyPrior(tax *category.Taxonomy) func(path, children []string) []classify.Example {
+	return func(_, children []string) []classify.Example {
+		var out []classify.Example
+		for _, code := range children {
+			for _, c := range tax.All() {
+				if c.Level != 3 || !strings.HasPrefix(c.Code, code) {
+					continue
+				}
+				if names := strings.Split(c.Path, " / "); len(names) == 3 {
+					out = append(out, classify.Example{Body: names[1] + " " + names[2], Label: code})
+				}
+			}
+		}
+		return out
+	}
 }

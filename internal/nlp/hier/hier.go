@@ -49,6 +49,10 @@ type Options struct {
 	// Child are the training options of every child model (classify's
 	// defaults when zero).
 	Child classify.Options
+	// Prior, when set, gives prior examples (classify.Options.Prior) of
+	// the child model of the class at path over children (e.g. their
+	// names in the taxonomy); those labelled outside children are dropped.
+	Prior func(path, children []string) []classify.Example
 }
 
 func (o Options) withDefaults() Options {
@@ -171,7 +175,16 @@ func buildNode(examples []Example, idx []int, depth int, o Options) (Node, *clas
 			ex = append(ex, classify.Example{Title: e.Title, Body: e.Body, Label: e.Path[depth]})
 		}
 	}
-	child, err := classify.Train(ex, o.Child)
+	co := o.Child
+	if o.Prior != nil {
+		co.Prior = nil
+		for _, e := range o.Prior(n.Path, n.KeptChildren) {
+			if slices.Contains(n.KeptChildren, e.Label) {
+				co.Prior = append(co.Prior, e)
+			}
+		}
+	}
+	child, err := classify.Train(ex, co)
 	if errors.Is(err, classify.ErrNoData) {
 		n.Reason = err.Error()
 		return n, nil, nil

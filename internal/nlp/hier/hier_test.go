@@ -265,3 +265,19 @@ func TestCrossValidateGenerated(t *testing.T) {
 		t.Errorf("no folds: %v", err)
 	}
 }
+
+// TestBuildPrior: the prior hook is asked for each trained class with its
+// kept children, and examples labelled outside them are dropped (an
+// unknown label would fail training).
+func TestBuildPrior(t *testing.T) {
+	ex := generate(t, genSpec{level1: []string{"城乡建设", "环境保护"}, l2: 2, l3: 2, perLeaf: 10, nameRate: 1}, 1)
+	var asked [][]string
+	prior := func(path, children []string) []classify.Example {
+		asked = append(asked, slices.Clone(path))
+		return []classify.Example{{Body: "先验", Label: children[0]}, {Body: "别的", Label: "不在其中"}}
+	}
+	m, _ := build(t, ex, Options{Prior: prior})
+	if len(asked) != len(m.Children) || len(asked) == 0 {
+		t.Errorf("prior asked for %v, child models %v", asked, keys(m))
+	}
+}
