@@ -108,17 +108,19 @@ func TaxonomyExamples(keep map[string]bool) ([]classify.Example, error) {
 // platform's closed cases by their final category (workflow.PathExamples:
 // level-1 name, then codes) or a CSV's category column. Each child model
 // gets the taxonomy's names of its children as prior examples
-// (TaxonomyPrior). Without deeper paths it answers level 1 as
+// (TaxonomyPrior; tax nil means the default taxonomy, whose codes the
+// paths must use). Without deeper paths it answers level 1 as
 // TrainCategoryWith's model does. The hier.Node list says which classes
 // got a child model and why the others did not.
-func TrainHierarchy(seed uint64, paths []hier.Example) (*hier.Model, []hier.Node, error) {
+func TrainHierarchy(seed uint64, paths []hier.Example, tax *category.Taxonomy) (*hier.Model, []hier.Node, error) {
 	root, err := TrainCategoryWith(seed, hier.Level1(paths))
 	if err != nil {
 		return nil, nil, err
 	}
-	tax, err := category.Default()
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading taxonomy: %w", err)
+	if tax == nil {
+		if tax, err = category.Default(); err != nil {
+			return nil, nil, fmt.Errorf("loading taxonomy: %w", err)
+		}
 	}
 	return hier.Build(root, paths, hier.Options{Child: classify.Options{Seed: seed}, Prior: TaxonomyPrior(tax)})
 }

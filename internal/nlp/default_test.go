@@ -48,7 +48,7 @@ func TestTrainHierarchy(t *testing.T) {
 			paths = append(paths, hier.Example{Title: "关于" + k.Name, Body: fmt.Sprintf("反映%s方面的问题，第%d次。", k.Name, i), Path: []string{edu.Name, k.Code}})
 		}
 	}
-	m, nodes, err := TrainHierarchy(1, paths)
+	m, nodes, err := TrainHierarchy(1, paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -343,16 +343,25 @@ func (n *Node) trainClassifier() {
 	if err != nil {
 		n.log.Warn("category classifier trained without the closed cases", "err", err)
 	}
-	m, err := nlp.TrainCategoryWith(1, workflow.Level1Examples(closed, n.Taxonomy))
+	// ClosedCases also leaves out the cases whose category the classifier
+	// applied without a person recategorising them: its own answers are no
+	// labels. Each case keeps its full category: below level 1, classes
+	// with enough closed cases labelled deeper get a child model
+	// (nlp.TrainHierarchy); the suggester answers the deepest confident
+	// level, never trading a level-1 answer that reaches the threshold for
+	// a deeper one below it (Floor).
+	m, nodes, err := nlp.TrainHierarchy(1, workflow.PathExamples(closed, n.Taxonomy), n.Taxonomy)
 	if err != nil {
 		n.log.Error("category classifier not trained; cases are dispatched without suggestions", "err", err)
 		return
 	}
-	if err := n.Workflow.SetSuggester(workflow.ModelSuggester{Model: m, Taxonomy: n.Taxonomy}, 0); err != nil {
+	sg := workflow.HierSuggester{Model: m, Taxonomy: n.Taxonomy, Floor: workflow.DefaultThreshold}
+	if err := n.Workflow.SetSuggester(sg, 0); err != nil {
 		n.log.Error("category classifier not used", "err", err)
 		return
 	}
-	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond), "closed_cases", len(closed))
+	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond), "closed_cases", len(closed),
+		"deeper_classes_considered", len(nodes), "child_models", len(m.Children))
 }
 
 // maxClosedExamples caps how many of the newest closed cases train the
