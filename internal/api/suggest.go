@@ -41,6 +41,9 @@ type suggestedCategory struct {
 	workflow.Suggestion
 	Name string `json:"name"`
 	Path string `json:"path"`
+	// Level is the category's level (1–3): the hierarchical classifier
+	// answers the deepest level it is confident of.
+	Level int `json:"level,omitempty"`
 }
 
 // duplicateCase is an open case whose text nearly equals the message.
@@ -108,7 +111,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 	for _, su := range sugs {
 		c := suggestedCategory{Suggestion: su}
 		if cat, err := s.tax.Get(su.Category); err == nil {
-			c.Name, c.Path = cat.Name, cat.Path
+			c.Name, c.Path, c.Level = cat.Name, cat.Path, cat.Level
 		}
 		out.Categories = append(out.Categories, c)
 	}

@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
@@ -48,8 +50,9 @@ func PathExamples(cs []LabeledCase, tax *category.Taxonomy) []hier.Example {
 // HierSuggester adapts a hierarchical classifier whose labels follow
 // CategoryPath to a CoarseSuggester: each of the three most probable
 // first-level categories, carried down to the deepest level its child
-// models are confident of (hier.Model.Predict), most probable first-level
-// category first. Its confidence is the product along the path.
+// models are confident of (hier.Model.Predict). Its confidence is the
+// product along the path (the probability of that category); the three
+// are ordered by it, most probable first, as every Suggester's.
 type HierSuggester struct {
 	Model    *hier.Model
 	Taxonomy *category.Taxonomy
@@ -76,6 +79,7 @@ func (h HierSuggester) Suggest(title, body string) []Suggestion {
 		}
 		out = append(out, s)
 	}
+	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	return out
 }
 
