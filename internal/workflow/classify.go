@@ -27,9 +27,12 @@ const suggestionMark = "分类建议"
 
 // Suggestion is a candidate category of a message.
 type Suggestion struct {
-	// Category is a category code (first level for the default model).
+	// Category is a category code: first level for a level-1 model
+	// (ModelSuggester), the deepest confident level for the hierarchical
+	// one (HierSuggester).
 	Category string `json:"category"`
-	// Confidence is the calibrated probability of Category.
+	// Confidence is the calibrated probability of Category (for a deeper
+	// category, the product of the confidences along its path).
 	Confidence float64 `json:"confidence"`
 	// Terms are the words that drove the suggestion, strongest first.
 	Terms []string `json:"terms,omitempty"`
