@@ -170,3 +170,36 @@ func TestClosedCasesSkipAutomatic(t *testing.T) {
 		t.Errorf("closed cases %v, want %v (not the untouched automatic %s)", ids, want, untouched.ID)
 	}
 }
+
+// TestHierSuggesterLevel1Only: without deeper data the hierarchical
+// suggester answers as the level-1 ModelSuggester (GENERATED text).
+func TestHierSuggesterLevel1Only(t *testing.T) {
+	tax := defaultTaxonomy(t)
+	var ex []classify.Example
+	for i, l := range []string{"城乡建设", "环境保护", "交通运输", "教育文体"} {
+		for j := range 12 {
+			ex = append(ex, classify.Example{Title: "诉求", Body: fmt.Sprintf("%s 关键词%d 第%d次", l, i, j), Label: l})
+		}
+	}
+	root, err := classify.Train(ex, classify.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := hier.Build(root, nil, hier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := HierSuggester{Model: m, Taxonomy: tax, Floor: DefaultThreshold}
+	flat := ModelSuggester{Model: root, Taxonomy: tax}
+	for _, body := range []string{"环境保护 关键词1", "交通", "", "🚧"} {
+		a, b := h.Suggest("诉求", body), flat.Suggest("诉求", body)
+		if len(a) != 3 || len(b) < 3 {
+			t.Fatalf("%q: %d and %d suggestions", body, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].Category != b[i].Category || a[i].Confidence != b[i].Confidence || !slices.Equal(a[i].Terms, b[i].Terms) {
+				t.Errorf("%q #%d: hier %+v, level-1 %+v", body, i, a[i], b[i])
+			}
+		}
+	}
+}

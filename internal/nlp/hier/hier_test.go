@@ -281,3 +281,27 @@ func TestBuildPrior(t *testing.T) {
 		t.Errorf("prior asked for %v, child models %v", asked, keys(m))
 	}
 }
+
+// TestPredictBadInput: odd text never fails and keeps the invariants.
+func TestPredictBadInput(t *testing.T) {
+	m, _ := build(t, generate(t, spec, 1), Options{})
+	long := strings.Repeat("城市建设和市政管理方面的问题", 7200) // ≈ 100,000 characters
+	for name, body := range map[string]string{"empty": "", "punctuation": "，。！？……", "english": "the street light is broken",
+		"emoji": "🚧🚧💡", "long": long, "invalid utf-8": "\xff\xfe城管\xc3"} {
+		for _, floor := range []float64{0, 0.8} {
+			ps := m.Predict("", body, 3, floor)
+			if len(ps) != 3 {
+				t.Fatalf("%s: %d predictions", name, len(ps))
+			}
+			for _, p := range ps {
+				prod := 1.0
+				for _, c := range p.Levels {
+					prod *= c
+				}
+				if len(p.Path) == 0 || len(p.Path) > MaxDepth || p.Confidence < 0 || p.Confidence > 1 || math.Abs(prod-p.Confidence) > 1e-12 {
+					t.Errorf("%s: %+v", name, p)
+				}
+			}
+		}
+	}
+}
