@@ -40,10 +40,18 @@ type Report struct {
 	// the share right).
 	Reliability []classify.Bin `json:"reliability"`
 	ECE         float64        `json:"ece"`
+	// Level1 scores the level-1 answers alone as classify does (per-class
+	// metrics, confusion, top-3, reliability of the level-1 confidence);
+	// Accuracy and MacroF1 repeat its figures.
+	Level1   classify.Report `json:"level1"`
+	Accuracy float64         `json:"accuracy"`
+	MacroF1  float64         `json:"macro_f1"`
 }
 
-// Score evaluates top-1 predictions against truth paths.
-func Score(truth [][]string, preds []Prediction) Report {
+// Score evaluates predictions (each most probable first, at least one)
+// against truth paths: the first of each for the levels, all for the
+// level-1 report.
+func Score(truth [][]string, preds [][]Prediction) Report {
 	r := Report{N: len(truth)}
 	for l := 1; l <= MaxDepth; l++ {
 		r.Levels = append(r.Levels, LevelReport{Level: l})
@@ -54,8 +62,19 @@ func Score(truth [][]string, preds []Prediction) Report {
 		r.Reliability[i].Lo, r.Reliability[i].Hi = float64(i)/bins, float64(i+1)/bins
 	}
 	var conf float64
+	l1truth := make([]string, len(truth))
+	l1preds := make([][]classify.Prediction, len(truth))
 	for i, t := range truth {
-		p := preds[i]
+		if len(t) > 0 {
+			l1truth[i] = t[0]
+		}
+		for _, p := range preds[i] {
+			l1preds[i] = append(l1preds[i], classify.Prediction{Label: p.Path[0], Confidence: p.Levels[0]})
+		}
+		if len(preds[i]) == 0 {
+			continue
+		}
+		p := preds[i][0]
 		for d := 1; d <= min(len(t), MaxDepth); d++ {
 			lr := &r.Levels[d-1]
 			lr.N++
@@ -97,6 +116,8 @@ func Score(truth [][]string, preds []Prediction) Report {
 		d := b.Accuracy - b.MeanConfidence
 		r.ECE += float64(b.N) / float64(r.N) * max(d, -d)
 	}
+	r.Level1 = classify.Score(l1truth, l1preds)
+	r.Accuracy, r.MacroF1 = r.Level1.Accuracy, r.Level1.MacroF1
 	return r
 }
 
@@ -107,14 +128,14 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// Evaluate predicts every example with m (no floor) and scores the top-1
-// predictions.
+// Evaluate predicts the top 3 of every example with m (no floor) and
+// scores them.
 func Evaluate(m *Model, examples []Example) Report {
 	truth := make([][]string, len(examples))
-	preds := make([]Prediction, len(examples))
+	preds := make([][]Prediction, len(examples))
 	for i, e := range examples {
 		truth[i] = e.Path
-		preds[i] = m.Predict(e.Title, e.Body, 1, 0)[0]
+		preds[i] = m.Predict(e.Title, e.Body, 3, 0)
 	}
 	return Score(truth, preds)
 }
@@ -158,7 +179,7 @@ func CrossValidate(examples []Example, folds []int, train RootTrainer, o Options
 		}
 	}
 	k := slices.Max(folds) + 1
-	preds := make([]Prediction, len(examples))
+	preds := make([][]Prediction, len(examples))
 	truth := make([][]string, len(examples))
 	for f := range k {
 		var tr, test []Example
@@ -183,7 +204,7 @@ func CrossValidate(examples []Example, folds []int, train RootTrainer, o Options
 			return Report{}, fmt.Errorf("fold %d: %w", f, err)
 		}
 		for j, e := range test {
-			preds[at[j]] = m.Predict(e.Title, e.Body, 1, 0)[0]
+			preds[at[j]] = m.Predict(e.Title, e.Body, 3, 0)
 		}
 	}
 	for i, e := range examples {
@@ -195,6 +216,7 @@ func CrossValidate(examples []Example, folds []int, train RootTrainer, o Options
 // WriteText prints the report for people.
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
+	fmt.Fprintf(&b, "level 1: accuracy %.3f  top-3 %.3f  macro-F1 %.3f\n", r.Level1.Accuracy, r.Level1.Top3, r.Level1.MacroF1)
 	fmt.Fprintf(&b, "%d messages; final answer right (a prefix of the truth) %.3f, mean confidence %.3f, ECE %.3f\n\n", r.N, r.RightRate, r.MeanConfidence, r.ECE)
 	fmt.Fprintf(&b, "%-6s %6s %9s %8s %9s %18s\n", "level", "n", "answered", "correct", "accuracy", "answered accuracy")
 	for _, l := range r.Levels {

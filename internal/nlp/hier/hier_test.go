@@ -66,6 +66,7 @@ func TestPredictDescends(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("GENERATED: %d of 60 answered at level 3", deep)
 	if deep < 20 {
 		t.Errorf("only %d of 60 generated messages naming their level-3 class were answered at level 3", deep)
 	}
@@ -260,6 +261,9 @@ func TestCrossValidateGenerated(t *testing.T) {
 	}
 	if r.Levels[2].Answered >= r.Levels[1].Answered || r.Levels[2].Answered == 0 {
 		t.Errorf("level 3 answered %d of level 2's %d: the unnamed 30%% should stop above", r.Levels[2].Answered, r.Levels[1].Answered)
+	}
+	if math.Abs(r.Accuracy-r.Levels[0].Accuracy) > 1e-12 || r.Level1.N != len(ex) || r.MacroF1 <= 0 {
+		t.Errorf("level-1 report: accuracy %v (levels say %v), n %d, macro-F1 %v", r.Accuracy, r.Levels[0].Accuracy, r.Level1.N, r.MacroF1)
 	}
 	if _, err := CrossValidate(ex, nil, trainRoot, Options{}); !errors.Is(err, ErrNoData) {
 		t.Errorf("no folds: %v", err)
