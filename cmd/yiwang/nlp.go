@@ -22,7 +22,7 @@ import (
 
 func runNLP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file\n  units    extract answering units from official replies; k-fold evaluation of a unit-type classifier\n  hot      cluster messages into hot issues and print the hottest with their members")
+		fmt.Fprintln(stderr, "Usage: yiwang nlp <command> [flags]\n\nCommands:\n  train    train a classifier on a labelled CSV and write the model file (--category COLUMN: the hierarchical one, levels 1–3)\n  eval     stratified k-fold evaluation of a labelled CSV, or of a model file on one\n  predict  print the top-3 labels of one message with a model file\n  units    extract answering units from official replies; k-fold evaluation of a unit-type classifier\n  hot      cluster messages into hot issues and print the hottest with their members")
 		if len(args) == 0 {
 			return fmt.Errorf("%w: nlp needs a command", errUsage)
 		}
@@ -179,7 +179,7 @@ func readModel(path string) (*classify.Model, error) {
 }
 
 func nlpEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("nlp eval", "--data FILE [--folds 5 | --model MODEL] [--json]", stderr)
+	fs := newFlagSet("nlp eval", "--data FILE [--folds 5 | --model MODEL] [--category COLUMN] [--json]", stderr)
 	data := fs.String("data", "", "labelled CSV with columns title, body and the label column")
 	model := fs.String("model", "", "evaluate this model file on all of --data instead of cross-validating")
 	folds := fs.Int("folds", 5, "stratified folds")
