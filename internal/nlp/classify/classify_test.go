@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -273,86 +272,5 @@ func TestSelectL2(t *testing.T) {
 	}
 	if got := c.selectL2([]int{0, 1}, Options{L2: 7e-5}.withDefaults()); got != 7e-5 {
 		t.Errorf("selectL2 on 2 rows = %g", got)
-	}
-}
-
-func TestNBScale(t *testing.T) {
-	m, err := Train(toy, Options{MinDF: 1, Seed: 3, CalibrationFolds: 3, NBScale: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct{ title, body, want string }{
-		{"物业收费", "小区物业", "城乡建设"},
-		{"学校补课", "老师收费", "教育文体"},
-		{"公交", "公交车站", "交通运输"},
-	}
-	for _, tt := range tests {
-		p := m.Predict(tt.title, tt.body, 0)
-		var sum float64
-		for _, q := range p {
-			sum += q.Confidence
-		}
-		if p[0].Label != tt.want || len(p[0].Terms) == 0 || math.Abs(sum-1) > 1e-6 {
-			t.Errorf("Predict(%q) = %+v (sum %v), want %s first with terms", tt.title, p, sum, tt.want)
-		}
-	}
-	// The NB ratios are folded into W: the file format is unchanged and
-	// the model reads back to the same predictions.
-	var buf bytes.Buffer
-	if err := WriteModel(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadModel(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range toy {
-		a, b := m.Predict(e.Title, e.Body, 1)[0], back.Predict(e.Title, e.Body, 1)[0]
-		if a.Label != b.Label || a.Confidence != b.Confidence {
-			t.Errorf("%q: %+v before, %+v after", e.Title, a, b)
-		}
-	}
-}
-
-func TestNBFoldBeta(t *testing.T) {
-	o := Options{MinDF: 1, Seed: 1, NBScale: true}.withDefaults()
-	if o.NBBeta != 1 {
-		t.Fatalf("default NBBeta %v, want 1", o.NBBeta)
-	}
-	c, err := prepare(toy, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := c.subset([]int{0, 1, 2, 3, 4, 5, 6, 7, 8})
-	m, vecs := c.vocabulary(docs, o)
-	p := c.fitNB(m, vecs, docs, o)
-	one, quarter := p.fold(1), p.fold(0.25)
-	C := len(c.labels)
-	for i := range one.W {
-		// β = 1 is the binary weights times the ratios.
-		if want := p.w[i] * p.r[i]; math.Abs(float64(one.W[i]-want)) > 1e-6 {
-			t.Fatalf("W[%d] = %v, want %v", i, one.W[i], want)
-		}
-	}
-	// β = 0.25 moves every weight towards its class's mean magnitude.
-	for k := range C {
-		var l1 float64
-		for f := range len(m.hashes) {
-			l1 += math.Abs(float64(p.w[f*C+k]))
-		}
-		mean := l1 / float64(len(m.hashes))
-		i := k // feature 0
-		want := (0.75*mean + 0.25*float64(p.w[i])) * float64(p.r[i])
-		if math.Abs(float64(quarter.W[i])-want) > 1e-5 {
-			t.Errorf("class %d: W = %v, want %v", k, quarter.W[i], want)
-		}
-	}
-	rows := make([]int, len(toy))
-	for i := range rows {
-		rows[i] = i
-	}
-	l2, beta := c.selectSettings(rows, o)
-	if !slices.Contains(l2Candidates(), l2) || !slices.Contains(nbBetaCandidates(), beta) {
-		t.Errorf("selectSettings = %g, %g", l2, beta)
 	}
 }

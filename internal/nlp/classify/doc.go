@@ -1,9 +1,7 @@
 // Package classify owns Yiwang's message classifier: a multinomial logistic
 // regression over TF-IDF-weighted character n-grams (package text), trained
-// by SGD — or, with Options.NBScale, one-vs-rest logistic regressions over
-// the same features scaled per class by the naive-Bayes log-count ratio
-// (NBSVM), folded back into one linear model — with confidence calibrated
-// by temperature scaling on held-out folds. A Model predicts the top-k labels of a message with their
+// by SGD, with confidence calibrated by temperature scaling on held-out
+// folds. A Model predicts the top-k labels of a message with their
 // confidence and the terms that drove them; it is used for the first-level
 // category and for the answering unit's type.
 //

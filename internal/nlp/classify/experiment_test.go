@@ -3,6 +3,8 @@ package classify_test
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"yiwang/internal/demo"
@@ -18,8 +20,13 @@ import (
 //	YIWANG_NLP_EXPERIMENT=1 go test -run TestExperimentVariants -v -timeout 60m ./internal/nlp/classify/
 //
 // YIWANG_NLP_EXPERIMENT may also name one variant (base, nbsvm, nbsoft,
-// cnb, cnbonly, or nbscale: the product's Options.NBScale, which must give
-// the figures of nbsvm).
+// cnb, cnbonly). Figures (2026-11-23), macro-F1 on fold seeds 1/2/3:
+// base 0.845/0.832/0.838 (mean 0.838), nbsvm 0.845/0.847/0.850 (0.847),
+// nbsoft 0.847/0.839/0.832 (0.839), cnb 0.845/0.832/0.831 (λ = 0 chosen
+// in 14 of 15 folds), cnbonly 0.631/0.639/0.647; on seeds 4-10 nbsvm lost
+// (base 0.846/0.843/0.848/0.840/0.828/0.862/0.825, nbsvm
+// 0.832/0.829/0.843/0.843/0.815/0.841/0.816): over ten seeds base 0.841,
+// nbsvm 0.836, so nbsvm was not adopted.
 func TestExperimentVariants(t *testing.T) {
 	which := os.Getenv("YIWANG_NLP_EXPERIMENT")
 	if which == "" {
@@ -42,20 +49,25 @@ func TestExperimentVariants(t *testing.T) {
 	if which != "1" {
 		variants = []classify.ExpVariant{classify.ExpVariant(which)}
 	}
+	// YIWANG_NLP_EXPERIMENT_SEEDS=4,5,… checks beyond the three fold seeds
+	// of the adoption rule.
 	seeds := []uint64{1, 2, 3}
-	if os.Getenv("YIWANG_NLP_EXPERIMENT_SEEDS") == "4-5" {
-		seeds = []uint64{4, 5} // a check beyond the three seeds of the adoption rule
+	if list := os.Getenv("YIWANG_NLP_EXPERIMENT_SEEDS"); list != "" {
+		seeds = nil
+		for _, f := range strings.Split(list, ",") {
+			n, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+			if err != nil || n == 0 {
+				t.Fatalf("YIWANG_NLP_EXPERIMENT_SEEDS: %q is not a positive seed", f)
+			}
+			seeds = append(seeds, n)
+		}
 	}
 	for _, v := range variants {
 		var sum float64
 		line := ""
 		for _, seed := range seeds {
 			o := classify.Options{Seed: seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior, SelectL2: true}
-			ev := v
-			if v == "nbscale" {
-				o.NBScale, ev = true, classify.ExpBase
-			}
-			r, choices, err := classify.ExpCrossValidate(labeled, classify.Folds(labeled, 5, seed), o, ev)
+			r, choices, err := classify.ExpCrossValidate(labeled, classify.Folds(labeled, 5, seed), o, v)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -58,21 +58,7 @@ type Options struct {
 	// accurate on the frequent classes) instead of the default balanced
 	// weights N / (C · n_c) (better macro-F1).
 	Unbalanced bool
-	// NBScale trains NBSVM-style (Wang & Manning 2012) instead of the
-	// softmax regression: each class sees the TF-IDF features scaled by its
-	// naive-Bayes log-count ratio against the other classes (binarised
-	// counts, add-one smoothing, examples weighted), and one binary
-	// logistic regression per class is fitted on them, positives and
-	// negatives balanced (unless Unbalanced); the softmax of the per-class
-	// scores is calibrated as before. The model stays linear in the same
-	// features (the ratios are folded into W), so prediction costs the
-	// same and the model file is unchanged.
-	NBScale bool
-	// NBBeta interpolates NBScale's weights towards their mean magnitude,
-	// w' = (1−β)·mean|w| + β·w (default 1: none); with SelectL2 it is
-	// chosen among 0.25, 0.5 and 1 together with the weight decay.
-	NBBeta float64
-	Seed   uint64 // shuffling seed
+	Seed       uint64 // shuffling seed
 }
 
 func (o Options) features() featurizer { return featurizer{seg: o.Segmenter, noChars: o.NoChars} }
@@ -104,9 +90,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PriorWeight <= 0 {
 		o.PriorWeight = 1
-	}
-	if o.NBBeta <= 0 || o.NBBeta > 1 {
-		o.NBBeta = 1
 	}
 	return o
 }
@@ -182,7 +165,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 // held-out folds of rows, then (with self-training) the final model.
 func (c *corpus) train(rows []int, o Options) *Model {
 	if o.SelectL2 {
-		o.L2, o.NBBeta = c.selectSettings(rows, o)
+		o.L2 = c.selectL2(rows, o)
 		o.SelectL2 = false
 	}
 	docs := c.subset(rows)
@@ -271,21 +254,11 @@ func fitTemperature(logits [][]float64, truth []int) float64 {
 	return best
 }
 
-// fit builds the vocabulary and IDF from docs (and the unlabelled
-// messages) and trains the weights: NBSVM-style with o.NBScale, else by
-// SGD on the softmax loss, classes weighted inversely to their frequency.
+// fit builds the vocabulary and IDF from docs (and the unlabelled messages)
+// and trains the weights by SGD on the softmax loss, classes weighted
+// inversely to their frequency.
 func (c *corpus) fit(docs []doc, o Options) *Model {
-	m, vecs := c.vocabulary(docs, o)
-	if o.NBScale {
-		return c.fitNB(m, vecs, docs, o).fold(o.NBBeta)
-	}
-	c.fitSoftmax(m, vecs, docs, o)
-	return m
-}
-
-// vocabulary returns a model holding the vocabulary and IDF of docs (and
-// the unlabelled messages), no weights yet, and the docs' TF-IDF vectors.
-func (c *corpus) vocabulary(docs []doc, o Options) (*Model, []vector) {
+	C := len(c.labels)
 	df := map[uint64]int{}
 	for _, d := range docs {
 		for h := range d.counts {
@@ -325,12 +298,6 @@ func (c *corpus) vocabulary(docs []doc, o Options) (*Model, []vector) {
 	for i, d := range docs {
 		vecs[i] = weigh(d.counts, m.vocab, m.IDF)
 	}
-	return m, vecs
-}
-
-// fitSoftmax trains m's weights by SGD on the softmax loss over vecs.
-func (c *corpus) fitSoftmax(m *Model, vecs []vector, docs []doc, o Options) {
-	C := len(c.labels)
 	// Class weights: N / (C · n_c).
 	perClass := make([]float64, C)
 	for _, d := range docs {
@@ -382,65 +349,50 @@ func (c *corpus) fitSoftmax(m *Model, vecs []vector, docs []doc, o Options) {
 			}
 		}
 	}
+	return m
 }
 
 // l2Candidates are the weight decays SelectL2 chooses from.
 func l2Candidates() []float64 { return []float64{1e-5, 1e-4, 1e-3} }
 
-// selectL2 returns the weight decay selectSettings chooses.
+// selectL2 returns the candidate L2 with the best macro-F1 in a 3-fold
+// cross-validation over rows (uncalibrated: the arg-max does not depend on
+// the temperature); the first on ties.
 func (c *corpus) selectL2(rows []int, o Options) float64 {
-	l2, _ := c.selectSettings(rows, o)
-	return l2
-}
-
-// selectSettings returns the candidate L2 (and with NBScale the candidate
-// NBBeta) with the best macro-F1 in a 3-fold cross-validation over rows
-// (uncalibrated: the arg-max does not depend on the temperature); the
-// first on ties, L2 varying slowest.
-func (c *corpus) selectSettings(rows []int, o Options) (l2, beta float64) {
 	const k = 3
 	classes := make([]int, len(rows))
 	for i, r := range rows {
 		classes[i] = c.docs[r].class
 	}
 	if len(rows) < 2*k {
-		return o.L2, o.NBBeta
-	}
-	betas := []float64{o.NBBeta}
-	if o.NBScale {
-		betas = nbBetaCandidates()
+		return o.L2
 	}
 	folds := stratifiedFolds(classes, k, o.Seed+2)
-	bestL2, bestBeta, bestF1 := o.L2, o.NBBeta, -1.0
-	for _, cand := range l2Candidates() {
+	best, bestF1 := o.L2, -1.0
+	for _, l2 := range l2Candidates() {
 		inner := o
-		inner.L2, inner.SelectL2, inner.CalibrationFolds, inner.SelfTrain = cand, false, 1, 0
+		inner.L2, inner.SelectL2, inner.CalibrationFolds, inner.SelfTrain = l2, false, 1, 0
 		var truth []string
-		preds := make([][][]Prediction, len(betas))
+		var preds [][]Prediction
 		for _, fold := range folds {
 			train, test := split(rows, fold)
-			for b, m := range c.fitEach(c.subset(train), inner, betas) {
-				for _, r := range test {
-					v := weigh(c.docs[r].counts, m.vocab, m.IDF)
-					z := m.logits(v.idx, v.val, make([]float64, len(c.labels)))
-					top := 0
-					for j := range z {
-						if z[j] > z[top] {
-							top = j
-						}
-					}
-					preds[b] = append(preds[b], []Prediction{{Label: c.labels[top], Confidence: 1}})
-				}
-			}
+			m := c.train(train, inner)
 			for _, r := range test {
+				v := weigh(c.docs[r].counts, m.vocab, m.IDF)
+				z := m.logits(v.idx, v.val, make([]float64, len(c.labels)))
+				top := 0
+				for j := range z {
+					if z[j] > z[top] {
+						top = j
+					}
+				}
 				truth = append(truth, c.labels[c.docs[r].class])
+				preds = append(preds, []Prediction{{Label: c.labels[top], Confidence: 1}})
 			}
 		}
-		for b, beta := range betas {
-			if f1 := Score(truth, preds[b]).MacroF1; f1 > bestF1 {
-				bestL2, bestBeta, bestF1 = cand, beta, f1
-			}
+		if f1 := Score(truth, preds).MacroF1; f1 > bestF1 {
+			best, bestF1 = l2, f1
 		}
 	}
-	return bestL2, bestBeta
+	return best
 }
