@@ -199,3 +199,19 @@ func FuzzCluster(f *testing.F) {
 		}
 	})
 }
+
+func TestNameOf(t *testing.T) {
+	for _, tc := range []struct {
+		terms []string
+		want  string
+	}{
+		{[]string{"小区旁边", "的搅拌站", "新城小"}, "小区旁边/搅拌站/新城小"},
+		{[]string{"的", "油烟扰民", "油烟扰民了", "噪音", "夜间"}, "油烟扰民/噪音/夜间"},
+		{[]string{"了的"}, ""},
+		{nil, ""},
+	} {
+		if got := strings.Join(nameOf(tc.terms), "/"); got != tc.want {
+			t.Errorf("nameOf(%q) = %q, want %q", tc.terms, got, tc.want)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 		}
 	}
 	is.Terms = termTexts(weight, spelled)
-	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.Terms[:min(nameTerms, len(is.Terms))], "/"))
+	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(nameOf(is.Terms), "/"))
 	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))
 	return is
 }
@@ -139,4 +139,25 @@ func join(a, b string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// edgeRunes are function characters that a character gram may carry at
+// its edges ("的搅拌站", "噪音问题了"); an issue's name leaves them out.
+const edgeRunes = "的了在是和与及或对把被从向于也都而就着过吗呢吧啊"
+
+// nameOf picks the first nameTerms terms for an issue's name, each with
+// function characters trimmed from its edges (the terms themselves stay
+// as found); a term left empty or repeated is skipped.
+func nameOf(terms []string) []string {
+	var out []string
+	for _, t := range terms {
+		t = strings.Trim(t, edgeRunes)
+		if len([]rune(t)) < 2 || slices.Contains(out, t) {
+			continue
+		}
+		if out = append(out, t); len(out) == nameTerms {
+			break
+		}
+	}
+	return out
 }
