@@ -156,7 +156,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		n.Store.Close()
 		return nil, err
 	}
-	if err := n.followDuplicates(ctx); err != nil {
+	if err := n.followDuplicates(ctx, o.Now()); err != nil {
 		n.stopSit()
 		n.Store.Close()
 		return nil, err
@@ -370,8 +370,16 @@ const maxClosedExamples = 5000
 
 // followDuplicates loads the duplicate index from the store and keeps it
 // following the event stream until Close.
-func (n *Node) followDuplicates(ctx context.Context) error {
-	n.Duplicates = workflow.NewDuplicates(dedup.Options{})
+func (n *Node) followDuplicates(ctx context.Context, now time.Time) error {
+	// Seeded from the open cases of the last dupWindow rather than by
+	// replaying the whole log (70 s of a 1 M-case start), then caught up
+	// from the position the situation aggregates had applied before the
+	// seed listed.
+	const dupWindow = 30 * 24 * time.Hour
+	n.Duplicates = workflow.NewDuplicates(dedup.Options{Window: dupWindow})
+	if err := n.Duplicates.Seed(ctx, n.Store, now.Add(-dupWindow), n.Situation.LastPos()); err != nil {
+		return fmt.Errorf("loading duplicate index: %w", err)
+	}
 	if err := n.Duplicates.CatchUp(ctx, n.Store); err != nil {
 		return fmt.Errorf("loading duplicate index: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"yiwang/internal/cases"
 	"yiwang/internal/nlp/dedup"
+	"yiwang/internal/store"
 	"yiwang/internal/stream"
 )
 
@@ -25,9 +26,10 @@ type EventLog interface {
 type Duplicates struct {
 	ix *dedup.Index
 
-	mu   sync.RWMutex
-	done map[string]bool // cases no longer open
-	pos  int64           // last event position applied
+	mu     sync.RWMutex
+	done   map[string]bool // cases no longer open
+	seeded map[string]bool // cases Seed indexed (their create events are skipped)
+	pos    int64           // last event position applied
 }
 
 // NewDuplicates returns an empty index.
@@ -58,11 +60,66 @@ func (d *Duplicates) Apply(evs ...cases.Event) {
 			d.done[e.CaseID] = true
 		}
 		d.mu.Unlock()
-		if e.Action == cases.ActionCreate && e.Payload.Case != nil {
+		if e.Action == cases.ActionCreate && e.Payload.Case != nil && !d.isSeeded(e.CaseID) {
 			n := e.Payload.Case
 			d.ix.Add(e.CaseID, n.Title+"\n"+n.Description, dupArea(n.Location), e.At)
 		}
 	}
+}
+
+func (d *Duplicates) isSeeded(id string) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.seeded[id]
+}
+
+// CaseLister is the part of store.Store that Seed reads.
+type CaseLister interface {
+	List(ctx context.Context, f store.Filter) (store.Page, error)
+}
+
+// Seed fills an empty index from the cases created since since that are
+// open now, instead of replaying the whole event log, and makes the index
+// continue from log position pos: the caller must know that the log
+// held at least the events up to pos before Seed lists (a node passes
+// the position its situation aggregates have applied). Cases created
+// after pos are indexed once (their create events are skipped when caught
+// up); closes after pos are applied as usual. Duplicates are only looked
+// for within the index's time window, so since = now − window loses no
+// answer at now or later.
+func (d *Duplicates) Seed(ctx context.Context, l CaseLister, since time.Time, pos int64) error {
+	d.mu.Lock()
+	if d.pos != 0 || d.ix.Len() != 0 {
+		d.mu.Unlock()
+		return errors.New("duplicates: Seed needs an empty index")
+	}
+	d.seeded = map[string]bool{}
+	d.mu.Unlock()
+	f := store.Filter{CreatedFrom: since, Limit: 1000}
+	for {
+		page, err := l.List(ctx, f)
+		if err != nil {
+			return fmt.Errorf("duplicates: listing cases since %s: %w", since.Format(time.RFC3339), err)
+		}
+		for i := range page.Cases {
+			c := &page.Cases[i]
+			if !c.Open() {
+				continue
+			}
+			d.ix.Add(c.ID, c.Title+"\n"+c.Description, dupArea(c.Location), c.CreatedAt)
+			d.mu.Lock()
+			d.seeded[c.ID] = true
+			d.mu.Unlock()
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	d.mu.Lock()
+	d.pos = pos
+	d.mu.Unlock()
+	return nil
 }
 
 // Match is an open case similar to a message.
