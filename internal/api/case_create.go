@@ -1,9 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"yiwang/internal/cases"
-	"yiwang/internal/store"
 )
 
 // MaxIdempotencyKey is the longest Idempotency-Key accepted.
@@ -40,38 +36,7 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req.Normalize()
-	req.Actor, req.Unit = strings.TrimSpace(req.Actor), strings.TrimSpace(req.Unit)
-	if err := s.checkNewCase(&req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// The hash covers the request as decoded and normalised, so a retry
-	// that differs only in key order or white space is the same request.
-	canon, err := json.Marshal(req)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("hashing create request: %w", err))
-		return
-	}
-	sum := sha256.Sum256(canon)
-	n := req.NewCase
-	if err := s.fillChain(r, &n.Location); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	actor := req.Actor
-	if actor == "" {
-		actor = defaultActor
-	}
-	c, created, err := s.writer.Create(r.Context(), store.CreateRequest{
-		Case: n, Actor: actor, Unit: req.Unit, At: s.now(),
-		IdempotencyKey: key, RequestHash: hex.EncodeToString(sum[:]),
-	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeCreated(w, r, c, created)
+	s.createChecked(w, r, &req, key)
 }
 
 // writeCreated answers a create: 201 for a new case, 200 for a retried

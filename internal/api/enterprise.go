@@ -72,17 +72,7 @@ func (s *Server) createEnterpriseRequest(w http.ResponseWriter, r *http.Request)
 		Location: in.Location, Reporter: in.Reporter, Severity: in.Severity, Attachments: in.Attachments,
 		Tags: append(append([]string(nil), in.Tags...), requestTypeTag+string(in.Type)),
 	}, Actor: in.Actor, Unit: in.Unit}
-	n, hash, err := s.checkIntake(r, &req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, created, err := s.submit(r.Context(), n, req.Actor, req.Unit, key, hash)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeCreated(w, r, c, created)
+	s.createChecked(w, r, &req, key)
 }
 
 // enterpriseCases is the body of GET /api/v1/enterprise/{code}/cases.

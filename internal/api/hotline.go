@@ -49,15 +49,5 @@ func (s *Server) createHotlineCase(w http.ResponseWriter, r *http.Request) {
 		Channel: cases.ChannelHotline, Title: in.Title, Description: in.Description, Category: in.Category,
 		Location: in.Location, Reporter: in.Reporter, Severity: in.Severity, Attachments: in.Attachments, Tags: in.Tags,
 	}, Actor: in.Actor, Unit: in.Unit}
-	n, hash, err := s.checkIntake(r, &req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, created, err := s.submit(r.Context(), n, req.Actor, req.Unit, key, hash)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeCreated(w, r, c, created)
+	s.createChecked(w, r, &req, key)
 }

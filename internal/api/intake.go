@@ -49,6 +49,23 @@ func (s *Server) submit(ctx context.Context, n cases.NewCase, actor, unit, key, 
 	return s.writer.Create(ctx, store.CreateRequest{Case: n, Actor: actor, Unit: unit, At: s.now(), IdempotencyKey: key, RequestHash: hash})
 }
 
+// createChecked checks req (checkIntake, with extra in the request hash),
+// creates the case and answers the create: the shared end of every
+// JSON create route.
+func (s *Server) createChecked(w http.ResponseWriter, r *http.Request, req *createRequest, key string, extra ...string) {
+	n, hash, err := s.checkIntake(r, req, extra...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, created, err := s.submit(r.Context(), n, req.Actor, req.Unit, key, hash)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeCreated(w, r, c, created)
+}
+
 // requireText refuses an empty (after trimming) required field.
 func requireText(field, v string) error {
 	if strings.TrimSpace(v) == "" {
