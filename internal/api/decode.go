@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,29 +34,7 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 		}
 		return newProblem(ProblemMalformedJSON, http.StatusBadRequest, "", "the request body could not be read: "+err.Error())
 	}
-	if !utf8.Valid(body) {
-		return newProblem(ProblemInvalidUTF8, http.StatusBadRequest, "",
-			fmt.Sprintf("the request body is not valid UTF-8 (first bad byte at offset %d)", invalidUTF8Offset(body)))
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return newProblem(ProblemMalformedJSON, http.StatusBadRequest, "", "the request body is empty; send a JSON object")
-	}
-	// Keys first, so that unknown and duplicate fields are named by their
-	// full path; syntax errors are left to the decoder, which reports them.
-	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeProblem(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		off := dec.InputOffset()
-		return &Problem{Type: ProblemMalformedJSON, Title: problemTitles[ProblemMalformedJSON], Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("unexpected data after the JSON object at byte offset %d; send exactly one object", off), Offset: &off}
-	}
-	return nil
+	return decodeStrict(body, v, "the request body")
 }
 
 func checkContentType(ct string) error {

@@ -42,14 +42,20 @@ func multipartProblem(err error, limit int64) error {
 }
 
 // decodeJSONBytes decodes one JSON object strictly, as decodeJSON does for
-// a request body: valid UTF-8, known keys each once, right types, nothing after.
-func decodeJSONBytes(body []byte, v any) error {
+// a request body.
+func decodeJSONBytes(body []byte, v any) error { return decodeStrict(body, v, "the JSON") }
+
+// decodeStrict decodes body (what names it in errors) into v: valid UTF-8,
+// not empty, known keys each once (checked first, so that unknown and
+// duplicate fields are named by their full path; syntax errors are left
+// to the decoder, which reports them), right types, nothing after.
+func decodeStrict(body []byte, v any, what string) error {
 	if !utf8.Valid(body) {
 		return newProblem(ProblemInvalidUTF8, http.StatusBadRequest, "",
-			fmt.Sprintf("the JSON is not valid UTF-8 (first bad byte at offset %d)", invalidUTF8Offset(body)))
+			fmt.Sprintf("%s is not valid UTF-8 (first bad byte at offset %d)", what, invalidUTF8Offset(body)))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return newProblem(ProblemMalformedJSON, http.StatusBadRequest, "", "the JSON is empty; send a JSON object")
+		return newProblem(ProblemMalformedJSON, http.StatusBadRequest, "", what+" is empty; send a JSON object")
 	}
 	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
 		return err
@@ -60,7 +66,9 @@ func decodeJSONBytes(body []byte, v any) error {
 		return decodeProblem(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return newProblem(ProblemMalformedJSON, http.StatusBadRequest, "", "unexpected data after the JSON object; send exactly one object")
+		off := dec.InputOffset()
+		return &Problem{Type: ProblemMalformedJSON, Title: problemTitles[ProblemMalformedJSON], Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("unexpected data after the JSON object at byte offset %d; send exactly one object", off), Offset: &off}
 	}
 	return nil
 }
