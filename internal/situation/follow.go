@@ -63,21 +63,5 @@ func (a *Aggregates) Follow(ctx context.Context, log EventLog, bus *stream.Bus, 
 }
 
 func (a *Aggregates) consume(ctx context.Context, sub *stream.Subscription) error {
-	defer sub.Cancel()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-sub.C:
-			if !ok {
-				if err := sub.Err(); err != nil {
-					return err
-				}
-				return stream.ErrClosed
-			}
-			if err := a.Apply(e); err != nil {
-				return err
-			}
-		}
-	}
+	return sub.Each(ctx, func(e cases.Event) error { return a.Apply(e) })
 }

@@ -10,6 +10,7 @@
 package stream
 
 import (
+	"context"
 	"errors"
 	"sync"
 
@@ -66,6 +67,30 @@ func (s *Subscription) Err() error {
 	s.bus.mu.Lock()
 	defer s.bus.mu.Unlock()
 	return s.err
+}
+
+// Each calls f with every event of the subscription, in order, until ctx
+// ends (ctx.Err()), f fails (its error), or the subscription ends (Err(),
+// or ErrClosed when it was cancelled); the subscription is cancelled
+// when Each returns.
+func (s *Subscription) Each(ctx context.Context, f func(cases.Event) error) error {
+	defer s.Cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-s.C:
+			if !ok {
+				if err := s.Err(); err != nil {
+					return err
+				}
+				return ErrClosed
+			}
+			if err := f(e); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // Cancel ends the subscription.

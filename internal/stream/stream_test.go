@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -46,5 +47,49 @@ func TestSlowSubscriberIsDroppedNotBlocking(t *testing.T) {
 	}
 	if len(fast.C) != 3 {
 		t.Fatalf("fast subscriber has %d events, want 3", len(fast.C))
+	}
+}
+
+func TestEach(t *testing.T) {
+	stop := errors.New("stop")
+	// f's error ends it, after the events before.
+	b := New()
+	s := b.Subscribe(10)
+	b.Publish([]cases.Event{ev("a", 1), ev("a", 2), ev("a", 3)})
+	var seen []int
+	err := s.Each(context.Background(), func(e cases.Event) error {
+		seen = append(seen, e.Seq)
+		if e.Seq == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || len(seen) != 2 {
+		t.Fatalf("Each = %v after %v, want stop after 2 events", err, seen)
+	}
+	for open := true; open; { // events left in the buffer, then closed
+		select {
+		case _, open = <-s.C:
+		default:
+			t.Fatal("the subscription is still open after Each returned")
+		}
+	}
+	// A closed bus ends it with ErrClosed, a lag with ErrLagged, a
+	// cancelled context with its error.
+	s = b.Subscribe(10)
+	b.Close()
+	if err := s.Each(context.Background(), func(cases.Event) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("closed bus: %v", err)
+	}
+	b = New()
+	s = b.Subscribe(1)
+	b.Publish([]cases.Event{ev("a", 1), ev("a", 2)})
+	if err := s.Each(context.Background(), func(cases.Event) error { return nil }); !errors.Is(err, ErrLagged) {
+		t.Fatalf("lagged: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.Subscribe(1).Each(ctx, func(cases.Event) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
 	}
 }

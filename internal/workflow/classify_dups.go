@@ -183,21 +183,7 @@ func (d *Duplicates) Follow(ctx context.Context, log EventLog, bus *stream.Bus, 
 }
 
 func (d *Duplicates) consume(ctx context.Context, sub *stream.Subscription) error {
-	defer sub.Cancel()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-sub.C:
-			if !ok {
-				if err := sub.Err(); err != nil {
-					return err
-				}
-				return stream.ErrClosed
-			}
-			d.Apply(e)
-		}
-	}
+	return sub.Each(ctx, func(e cases.Event) error { d.Apply(e); return nil })
 }
 
 // SetDuplicates makes the workflow answer SimilarOpen from d (nil: none).
