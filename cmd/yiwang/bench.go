@@ -46,28 +46,38 @@ func benchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
+	if *n < 1 || *c < 1 {
+		return fmt.Errorf("%w: -n and -c must be at least 1", errUsage)
+	}
+	return benchAndPrint(stdout, *cpuProfile, *asJSON, func() (bench.IntakeResult, error) {
+		return bench.Intake(ctx, bench.IntakeOptions{N: *n, C: *c, DB: *db})
+	}, func(res bench.IntakeResult) {
+		fmt.Fprintf(stdout, "intake on %s, n=%d, c=%d\n", res.Store, res.N, res.C)
+		fmt.Fprintf(stdout, "  API (POST /api/v1/cases): %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.CasesPerS, res.P50Ms, res.P99Ms)
+		fmt.Fprintf(stdout, "  same path from Go (raw):  %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.RawPerS, res.RawP50Ms, res.RawP99Ms)
+		fmt.Fprintf(stdout, "  ratio raw/API: %.2f\n", res.Ratio)
+		fmt.Fprintf(stdout, "  store.Create alone:       %8.0f cases/s                p99 %6.2f ms\n", res.StorePerS, res.StoreP99Ms)
+	})
+}
+
+// benchAndPrint runs a benchmark, under a CPU profile when cpuProfile names a
+// file, and prints its result as one JSON object or, by text, for people.
+func benchAndPrint[R any](stdout io.Writer, cpuProfile string, asJSON bool, run func() (R, error), text func(R)) error {
+	if cpuProfile != "" {
+		stop, err := startCPUProfile(cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
-	if *n < 1 || *c < 1 {
-		return fmt.Errorf("%w: -n and -c must be at least 1", errUsage)
-	}
-	res, err := bench.Intake(ctx, bench.IntakeOptions{N: *n, C: *c, DB: *db})
+	res, err := run()
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	fmt.Fprintf(stdout, "intake on %s, n=%d, c=%d\n", res.Store, res.N, res.C)
-	fmt.Fprintf(stdout, "  API (POST /api/v1/cases): %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.CasesPerS, res.P50Ms, res.P99Ms)
-	fmt.Fprintf(stdout, "  same path from Go (raw):  %8.0f cases/s  p50 %6.2f ms  p99 %6.2f ms\n", res.RawPerS, res.RawP50Ms, res.RawP99Ms)
-	fmt.Fprintf(stdout, "  ratio raw/API: %.2f\n", res.Ratio)
-	fmt.Fprintf(stdout, "  store.Create alone:       %8.0f cases/s                p99 %6.2f ms\n", res.StorePerS, res.StoreP99Ms)
+	text(res)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -25,26 +24,22 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *points < 1 || *nCases < 1 || *decisions < 1 || *baseline < 1 || *pgPoints < 1 {
 		return fmt.Errorf("%w: counts must be at least 1", errUsage)
 	}
-	res, err := bench.Dispatch(ctx, bench.DispatchOptions{
-		Points: *points, PostGISPoints: *pgPoints, PG: *pg, NoPostGIS: *noPostGIS,
-		Cases: *nCases, Decisions: *decisions, BaselineDecisions: *baseline,
+	return benchAndPrint(stdout, "", *asJSON, func() (bench.DispatchResult, error) {
+		return bench.Dispatch(ctx, bench.DispatchOptions{
+			Points: *points, PostGISPoints: *pgPoints, PG: *pg, NoPostGIS: *noPostGIS,
+			Cases: *nCases, Decisions: *decisions, BaselineDecisions: *baseline,
+		})
+	}, func(res bench.DispatchResult) {
+		fmt.Fprintf(stdout, "dispatch benchmark (%d grid polygons)\n", res.Grids)
+		fmt.Fprintf(stdout, "  grid lookup, one goroutine: %10.0f lookups/s  (%d random points inside Wuhan)\n", res.LookupsPerS, res.Points)
+		if res.PostGISSkipped != "" {
+			fmt.Fprintf(stdout, "  PostGIS ST_Contains + GiST: skipped (%s)\n", res.PostGISSkipped)
+		} else {
+			fmt.Fprintf(stdout, "  PostGIS ST_Contains + GiST: %10.0f lookups/s  (%d points, 1000 per query)  speedup %.1fx\n", res.PostGISLookupsPerS, res.PostGISPoints, res.Speedup)
+		}
+		fmt.Fprintf(stdout, "  deadline scan of 1M cases:  %10.1f ms  (%d cases, %d clocks; %d red, %d yellow)\n", res.Scan1MMs, res.ScanCases, res.ScanClocks, res.Overdue, res.Yellow)
+		fmt.Fprintf(stdout, "    same from case values:    %10.1f ms  speedup %.1fx\n", res.ScanBaselineMs, res.ScanSpeedup)
+		fmt.Fprintf(stdout, "  decision (locate + rules):  p50 %6.2f µs  p99 %6.2f µs  (%d decisions, %.1f%% manual)\n", res.DecisionP50Us, res.DecisionP99Us, res.Decisions, 100*res.ManualShare)
+		fmt.Fprintf(stdout, "    brute force:              p50 %6.0f µs  p99 %6.0f µs  (%d decisions)  p99 speedup %.0fx\n", res.BaselineDecisionP50Us, res.BaselineDecisionP99Us, res.BaselineDecisions, res.DecisionSpeedupP99)
 	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
-	}
-	fmt.Fprintf(stdout, "dispatch benchmark (%d grid polygons)\n", res.Grids)
-	fmt.Fprintf(stdout, "  grid lookup, one goroutine: %10.0f lookups/s  (%d random points inside Wuhan)\n", res.LookupsPerS, res.Points)
-	if res.PostGISSkipped != "" {
-		fmt.Fprintf(stdout, "  PostGIS ST_Contains + GiST: skipped (%s)\n", res.PostGISSkipped)
-	} else {
-		fmt.Fprintf(stdout, "  PostGIS ST_Contains + GiST: %10.0f lookups/s  (%d points, 1000 per query)  speedup %.1fx\n", res.PostGISLookupsPerS, res.PostGISPoints, res.Speedup)
-	}
-	fmt.Fprintf(stdout, "  deadline scan of 1M cases:  %10.1f ms  (%d cases, %d clocks; %d red, %d yellow)\n", res.Scan1MMs, res.ScanCases, res.ScanClocks, res.Overdue, res.Yellow)
-	fmt.Fprintf(stdout, "    same from case values:    %10.1f ms  speedup %.1fx\n", res.ScanBaselineMs, res.ScanSpeedup)
-	fmt.Fprintf(stdout, "  decision (locate + rules):  p50 %6.2f µs  p99 %6.2f µs  (%d decisions, %.1f%% manual)\n", res.DecisionP50Us, res.DecisionP99Us, res.Decisions, 100*res.ManualShare)
-	fmt.Fprintf(stdout, "    brute force:              p50 %6.0f µs  p99 %6.0f µs  (%d decisions)  p99 speedup %.0fx\n", res.BaselineDecisionP50Us, res.BaselineDecisionP99Us, res.BaselineDecisions, res.DecisionSpeedupP99)
-	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -29,29 +28,18 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *sensors < 1 || *rounds < 1 || *batch < 1 || *c < 1 || *probes < 0 {
 		return fmt.Errorf("%w: --sensors, --rounds, --batch and -c must be at least 1", errUsage)
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-	res, err := bench.Ingest(ctx, bench.IngestOptions{Sensors: *sensors, Probes: *probes, Rounds: *rounds, Batch: *batch, C: *c,
-		MQTT: *broker, MQTTN: *mqttN, Postgres: *pg, InMemory: *inMemory})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
-	}
-	fmt.Fprintf(stdout, "sensor ingest: %d sensors, %d active rules (%s)\n", res.Sensors, res.Rules, res.Note)
-	fmt.Fprintf(stdout, "  HTTP line protocol:  %10.0f readings/s  (%d readings, %d requests throttled with 429)\n", res.ReadingsPerS, res.Readings, res.Throttled)
-	fmt.Fprintf(stdout, "  MQTT (QoS 1):        %10.0f readings/s  (%d readings) %s\n", res.MQTTReadingsPerS, res.MQTTReadings, res.MQTTNote)
-	fmt.Fprintf(stdout, "  PostgreSQL COPY:     %10.0f readings/s  %s\n", res.PostgresReadingsPerS, res.PostgresNote)
-	fmt.Fprintf(stdout, "  alarm → case:        p50 %.2f ms  p99 %.2f ms  (%d alarms)\n", res.AlarmP50Ms, res.AlarmP99Ms, res.Alarms)
-	fmt.Fprintf(stdout, "  HTTP CPU:            %10.0f ns/reading  (in-process baseline %.0f ns/reading, %.0f readings/s; HTTP/in-process %.2f)\n",
-		res.CPUNsPerReading, res.InprocCPUNsPerReading, res.InprocReadingsPerS, res.HTTPvsInproc)
-	fmt.Fprintf(stdout, "  stored:              %.3f bytes/reading in memory, %.3f on disk (checkpoint %.0f ms)\n",
-		res.BytesPerReading, res.PersistedBytesPerReading, res.CheckpointMs)
-	return nil
+	return benchAndPrint(stdout, *cpuProfile, *asJSON, func() (bench.IngestResult, error) {
+		return bench.Ingest(ctx, bench.IngestOptions{Sensors: *sensors, Probes: *probes, Rounds: *rounds, Batch: *batch, C: *c,
+			MQTT: *broker, MQTTN: *mqttN, Postgres: *pg, InMemory: *inMemory})
+	}, func(res bench.IngestResult) {
+		fmt.Fprintf(stdout, "sensor ingest: %d sensors, %d active rules (%s)\n", res.Sensors, res.Rules, res.Note)
+		fmt.Fprintf(stdout, "  HTTP line protocol:  %10.0f readings/s  (%d readings, %d requests throttled with 429)\n", res.ReadingsPerS, res.Readings, res.Throttled)
+		fmt.Fprintf(stdout, "  MQTT (QoS 1):        %10.0f readings/s  (%d readings) %s\n", res.MQTTReadingsPerS, res.MQTTReadings, res.MQTTNote)
+		fmt.Fprintf(stdout, "  PostgreSQL COPY:     %10.0f readings/s  %s\n", res.PostgresReadingsPerS, res.PostgresNote)
+		fmt.Fprintf(stdout, "  alarm → case:        p50 %.2f ms  p99 %.2f ms  (%d alarms)\n", res.AlarmP50Ms, res.AlarmP99Ms, res.Alarms)
+		fmt.Fprintf(stdout, "  HTTP CPU:            %10.0f ns/reading  (in-process baseline %.0f ns/reading, %.0f readings/s; HTTP/in-process %.2f)\n",
+			res.CPUNsPerReading, res.InprocCPUNsPerReading, res.InprocReadingsPerS, res.HTTPvsInproc)
+		fmt.Fprintf(stdout, "  stored:              %.3f bytes/reading in memory, %.3f on disk (checkpoint %.0f ms)\n",
+			res.BytesPerReading, res.PersistedBytesPerReading, res.CheckpointMs)
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -26,40 +25,36 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *folds < 2 || *n < 1 {
 		return fmt.Errorf("%w: --folds must be at least 2 and -n at least 1", errUsage)
 	}
-	res, err := bench.NLP(ctx, bench.NLPOptions{Data: *data, Folds: *folds, Script: *script, Python: *python, Classify: *n, SkipUnlabeled: *skipUnl, DupItems: dupOpt(*dupItems), HotItems: dupOpt(*hotItems)})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
-	}
-	fmt.Fprintf(stdout, "nlp benchmark: %d labelled messages, %d classes, %d stratified folds\n", res.N, res.Classes, res.Folds)
-	fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels + %d taxonomy names): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.Prior, res.MacroF1, res.Accuracy, res.ECE)
-	fmt.Fprintf(stdout, "    default weight decay (not chosen by inner CV): macro-F1 %.3f\n", res.MacroF1FixedL2)
-	fmt.Fprintf(stdout, "    without the taxonomy names:                    macro-F1 %.3f\n", res.MacroF1NoPrior)
-	fmt.Fprintf(stdout, "    labelled data only:                            macro-F1 %.3f\n", res.MacroF1LabeledOnly)
-	if res.MacroF1Unlabeled != nil {
-		fmt.Fprintf(stdout, "    labelled only, unlabelled messages in the IDF: macro-F1 %.3f\n", *res.MacroF1Unlabeled)
-	}
-	if res.BaselineMacroF1 != nil {
-		fmt.Fprintf(stdout, "  baseline (jieba TF-IDF + linear SVM, same folds): macro-F1 %.3f  accuracy %.3f  difference %+.1f points\n",
-			*res.BaselineMacroF1, *res.BaselineAccuracy, 100*(res.MacroF1-*res.BaselineMacroF1))
-	} else {
-		fmt.Fprintf(stdout, "  baseline: did not run (%s)\n", res.BaselineError)
-	}
-	fmt.Fprintf(stdout, "  classify one core: %8.0f msgs/s  p50 %.3f ms  p99 %.3f ms  (%d messages; training %.2f s)\n", res.MsgsPerS, res.P50Ms, res.P99Ms, res.Classified, res.TrainS)
-	printOptMs(stdout, fmt.Sprintf("  duplicate lookup among %d GENERATED items:", res.DupItems), res.DupP50Ms, res.DupP99Ms)
-	if res.DupRecall != nil {
-		fmt.Fprintf(stdout, "    recall of the perturbed source item %.3f, matches from another message %.3f\n", *res.DupRecall, *res.DupFalseMatch)
-	}
-	if res.Hot100kS != nil {
-		fmt.Fprintf(stdout, "  hot issues, clustering %d GENERATED messages: %.2f s (%d issues)", res.HotItems, *res.Hot100kS, res.HotIssues)
-		if res.HotCPUS != nil && res.HotAllocMB != nil {
-			fmt.Fprintf(stdout, "; CPU %.2f s, allocated %.0f MB", *res.HotCPUS, *res.HotAllocMB)
+	return benchAndPrint(stdout, "", *asJSON, func() (bench.NLPResult, error) {
+		return bench.NLP(ctx, bench.NLPOptions{Data: *data, Folds: *folds, Script: *script, Python: *python, Classify: *n, SkipUnlabeled: *skipUnl, DupItems: dupOpt(*dupItems), HotItems: dupOpt(*hotItems)})
+	}, func(res bench.NLPResult) {
+		fmt.Fprintf(stdout, "nlp benchmark: %d labelled messages, %d classes, %d stratified folds\n", res.N, res.Classes, res.Folds)
+		fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels + %d taxonomy names): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.Prior, res.MacroF1, res.Accuracy, res.ECE)
+		fmt.Fprintf(stdout, "    default weight decay (not chosen by inner CV): macro-F1 %.3f\n", res.MacroF1FixedL2)
+		fmt.Fprintf(stdout, "    without the taxonomy names:                    macro-F1 %.3f\n", res.MacroF1NoPrior)
+		fmt.Fprintf(stdout, "    labelled data only:                            macro-F1 %.3f\n", res.MacroF1LabeledOnly)
+		if res.MacroF1Unlabeled != nil {
+			fmt.Fprintf(stdout, "    labelled only, unlabelled messages in the IDF: macro-F1 %.3f\n", *res.MacroF1Unlabeled)
 		}
-		fmt.Fprintln(stdout)
-	}
-	return nil
+		if res.BaselineMacroF1 != nil {
+			fmt.Fprintf(stdout, "  baseline (jieba TF-IDF + linear SVM, same folds): macro-F1 %.3f  accuracy %.3f  difference %+.1f points\n",
+				*res.BaselineMacroF1, *res.BaselineAccuracy, 100*(res.MacroF1-*res.BaselineMacroF1))
+		} else {
+			fmt.Fprintf(stdout, "  baseline: did not run (%s)\n", res.BaselineError)
+		}
+		fmt.Fprintf(stdout, "  classify one core: %8.0f msgs/s  p50 %.3f ms  p99 %.3f ms  (%d messages; training %.2f s)\n", res.MsgsPerS, res.P50Ms, res.P99Ms, res.Classified, res.TrainS)
+		printOptMs(stdout, fmt.Sprintf("  duplicate lookup among %d GENERATED items:", res.DupItems), res.DupP50Ms, res.DupP99Ms)
+		if res.DupRecall != nil {
+			fmt.Fprintf(stdout, "    recall of the perturbed source item %.3f, matches from another message %.3f\n", *res.DupRecall, *res.DupFalseMatch)
+		}
+		if res.Hot100kS != nil {
+			fmt.Fprintf(stdout, "  hot issues, clustering %d GENERATED messages: %.2f s (%d issues)", res.HotItems, *res.Hot100kS, res.HotIssues)
+			if res.HotCPUS != nil && res.HotAllocMB != nil {
+				fmt.Fprintf(stdout, "; CPU %.2f s, allocated %.0f MB", *res.HotCPUS, *res.HotAllocMB)
+			}
+			fmt.Fprintln(stdout)
+		}
+	})
 }
 
 func printOptMs(w io.Writer, label string, p50, p99 *float64) {

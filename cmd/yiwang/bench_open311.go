@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -22,23 +21,12 @@ func benchOpen311(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *n < 1 || *c < 1 {
 		return fmt.Errorf("%w: -n and -c must be at least 1", errUsage)
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-	res, err := bench.Open311(ctx, bench.Open311Options{N: *n, C: *c, DB: *db})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
-	}
-	fmt.Fprintf(stdout, "open311 intake on %s, n=%d, c=%d (rate limits off)\n", res.Store, res.N, res.C)
-	fmt.Fprintf(stdout, "  Open311 (POST /open311/v2/requests.json): %8.0f requests/s  p50 %6.2f ms  p99 %6.2f ms\n", res.Open311PerS, res.Open311P50Ms, res.Open311P99Ms)
-	fmt.Fprintf(stdout, "  JSON    (POST /api/v1/cases):             %8.0f cases/s     p50 %6.2f ms  p99 %6.2f ms\n", res.JSONPerS, res.JSONP50Ms, res.JSONP99Ms)
-	fmt.Fprintf(stdout, "  ratio JSON/Open311: %.2f\n", res.Ratio)
-	return nil
+	return benchAndPrint(stdout, *cpuProfile, *asJSON, func() (bench.Open311Result, error) {
+		return bench.Open311(ctx, bench.Open311Options{N: *n, C: *c, DB: *db})
+	}, func(res bench.Open311Result) {
+		fmt.Fprintf(stdout, "open311 intake on %s, n=%d, c=%d (rate limits off)\n", res.Store, res.N, res.C)
+		fmt.Fprintf(stdout, "  Open311 (POST /open311/v2/requests.json): %8.0f requests/s  p50 %6.2f ms  p99 %6.2f ms\n", res.Open311PerS, res.Open311P50Ms, res.Open311P99Ms)
+		fmt.Fprintf(stdout, "  JSON    (POST /api/v1/cases):             %8.0f cases/s     p50 %6.2f ms  p99 %6.2f ms\n", res.JSONPerS, res.JSONP50Ms, res.JSONP99Ms)
+		fmt.Fprintf(stdout, "  ratio JSON/Open311: %.2f\n", res.Ratio)
+	})
 }
