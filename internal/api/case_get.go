@@ -41,10 +41,6 @@ type historyResponse struct {
 
 func (s *Server) caseHistory(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !plausibleID(id) {
-		s.fail(w, r, store.ErrNotFound)
-		return
-	}
 	if _, err := s.lookupScoped(r.Context(), id); err != nil {
 		s.fail(w, r, err)
 		return

@@ -30,10 +30,6 @@ func (s *Server) explainCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if !plausibleID(id) {
-		s.fail(w, r, store.ErrNotFound)
-		return
-	}
 	if _, err := s.lookupScoped(r.Context(), id); err != nil {
 		s.fail(w, r, err)
 		return
