@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -57,7 +58,12 @@ func TestHotspots(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
+	// The short path the issue names answers the same.
 	resp := decode[hotspotsResponse](t, rec)
+	if short := decode[hotspotsResponse](t, h.do("GET", "/api/hotspots?window=7d", "")); len(short.Issues) != len(resp.Issues) || short.Cases != resp.Cases ||
+		len(resp.Issues) > 0 && (short.Issues[0].Name != resp.Issues[0].Name || !reflect.DeepEqual(short.Issues[0].Members, resp.Issues[0].Members)) {
+		t.Errorf("/api/hotspots: %+v, want the /api/v1 answer %+v", short, resp)
+	}
 	if resp.Cases != 5 || resp.Truncated || resp.Window != "7d" || resp.HeatIndex == "" {
 		t.Fatalf("cases %d truncated %v window %q", resp.Cases, resp.Truncated, resp.Window)
 	}

@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/geo/areas", s.getGeoAreas},
 		{"GET", "/api/v1/stream", s.streamEvents},
 		{"GET", "/api/v1/hotspots", s.getHotspots},
+		{"GET", "/api/hotspots", s.getHotspots}, // the short path issue 5 names
 		{"POST", "/api/v1/suggest", s.suggest},
 		{"GET", "/api/v1/nlp/corrections", s.listCorrections},
 		{"POST", "/api/v1/review", s.reviewReply},

@@ -59,6 +59,7 @@ var Policy = map[string]Rule{
 	"GET /api/v1/situation":                 staff,
 	"GET /api/v1/geo/areas":                 staff,
 	"GET /api/v1/hotspots":                  staff,
+	"GET /api/hotspots":                     staff,
 	"GET /api/v1/stream":                    staff, // each caller gets the events of the cases it sees
 	"POST /api/v1/suggest":                  roles(RoleAdmin, RoleDispatcher, RoleAgent, RoleInspector),
 	"GET /api/v1/nlp/corrections":           overview,

@@ -271,6 +271,7 @@ func endpoints() []endpoint {
 		{pattern: "GET /api/v1/situation", path: "/api/v1/situation", who: areaViewers, ok: 200},
 		{pattern: "GET /api/v1/geo/areas", path: "/api/v1/geo/areas?level=district", who: staff, ok: 200},
 		{pattern: "GET /api/v1/hotspots", path: "/api/v1/hotspots?window=7d", who: staff, ok: 200},
+		{pattern: "GET /api/hotspots", path: "/api/hotspots?window=7d", who: staff, ok: 200},
 		{pattern: "GET /api/v1/stream", path: "/api/v1/stream", who: staff, ok: 200},
 		{pattern: "POST /api/v1/suggest", path: "/api/v1/suggest", body: `{"title":"路灯不亮"}`, who: suggest, ok: 200},
 		{pattern: "GET /api/v1/nlp/corrections", path: "/api/v1/nlp/corrections", who: overview, ok: 200},
