@@ -101,3 +101,48 @@ func Term(norm []rune, start, end int) string {
 	}
 	return b.String()
 }
+
+// MaxGramLen is the longest character gram GramsRange extracts.
+const MaxGramLen = 8
+
+// GramsRange is Grams with character grams of minN to maxN runes
+// (1 ≤ minN ≤ maxN ≤ MaxGramLen; other values are clamped) inside runs of
+// Han characters and class marks; runs of other letters are one word each,
+// as in Grams. GramsRange(norm, 1, 3, fn) calls fn exactly as Grams does,
+// and hashes agree with Hash.
+func GramsRange(norm []rune, minN, maxN int, fn func(h uint64, start, end int)) {
+	maxN = min(max(maxN, 1), MaxGramLen)
+	minN = min(max(minN, 1), maxN)
+	if len(norm) > MaxGramRunes {
+		norm = norm[:MaxGramRunes]
+	}
+	for i := 0; i < len(norm); {
+		switch kind(norm[i]) {
+		case kindSep:
+			i++
+		case kindWord:
+			j := i
+			for j < len(norm) && kind(norm[j]) == kindWord {
+				j++
+			}
+			end := min(j, i+maxWord)
+			fn(Hash(norm[i:end]), i, end)
+			i = j
+		default:
+			j := i
+			for j < len(norm) && kind(norm[j]) == kindHan {
+				j++
+			}
+			for k := i; k < j; k++ {
+				h := uint64(offset64)
+				for n := 1; n <= maxN && k+n <= j; n++ {
+					h = (h ^ uint64(norm[k+n-1])) * prime64
+					if n >= minN {
+						fn(h, k, k+n)
+					}
+				}
+			}
+			i = j
+		}
+	}
+}
