@@ -17,4 +17,11 @@
 // recategorise 改类 (a dispatcher corrects the category while the case is
 // received, dispatched, accepted, in_progress or returned; the event keeps
 // the old category beside the new one).
+//
+// Beside its state a case may wait in a [Queue]: QueueLowConfidence while
+// it is received and the classifier was unsure of its category. The
+// platform's classification note sets it (with the suggestions, which the
+// case keeps); leaving received or a recategorise clears it. Notes
+// written before the payload carried this are read from their text, so
+// old histories replay to the same queue.
 package cases

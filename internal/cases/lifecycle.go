@@ -167,6 +167,13 @@ type Payload struct {
 	// PreviousCategory is the category a recategorise replaced, recorded
 	// by Decide (whatever the command carried).
 	PreviousCategory string `json:"previous_category,omitempty"`
+	// Suggestions, on the platform's classification note, are the
+	// categories the classifier proposed, most probable first; the case
+	// keeps them (Case.Suggestions).
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
+	// Queue, on that note, puts the received case in a work list
+	// (QueueLowConfidence: the top suggestion was below the threshold).
+	Queue Queue `json:"queue,omitempty"`
 }
 
 // MaxCategory is the longest category code a command may carry.
@@ -267,6 +274,9 @@ func check(c *Case, a Action, cmd *Command, now time.Time) string {
 	}
 	if cmd == nil {
 		return ""
+	}
+	if why := checkClassification(c, cmd); why != "" {
+		return why
 	}
 	p := cmd.Payload
 	switch a {

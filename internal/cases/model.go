@@ -193,6 +193,14 @@ type Case struct {
 	Reopens          int       `json:"reopens,omitempty"`
 	Satisfaction     string    `json:"satisfaction,omitempty"`
 	Reply            string    `json:"reply,omitempty"`
+	// Queue is the work list the case waits in beyond its state:
+	// QueueLowConfidence while it is received and the classifier was
+	// unsure of its category; "" otherwise.
+	Queue Queue `json:"queue,omitempty"`
+	// Suggestions are the categories the classifier proposed for the case
+	// (at most MaxSuggestions, most probable first), from its last
+	// classification note; they stay after the case leaves the queue.
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -82,8 +82,10 @@ func Apply(c *Case, e Event) error {
 			c.Summons[i].ReportedAt = &at
 		}
 	}
+	c.applyClassification(&e)
 	c.Deadlines.merge(p.Deadlines)
 	c.State = e.To
+	c.leaveQueue(&e)
 	c.Version = e.Seq
 	c.UpdatedAt = e.At
 	return nil

@@ -68,6 +68,20 @@ func RandomCommand(c *cases.Case, r *rand.Rand, now time.Time) (cmd cases.Comman
 		}
 	case cases.ActionSupervise:
 		p.Clock, p.Level = "resolve", 1+r.IntN(3)
+	case cases.ActionNote:
+		// One note in three is the platform's classification: its
+		// suggestions, and on a received case one time in two the
+		// low-confidence queue.
+		if r.IntN(3) == 0 {
+			cmd.Actor = "system:dispatch"
+			for i := range 1 + r.IntN(cases.MaxSuggestions) {
+				p.Suggestions = append(p.Suggestions, cases.Suggestion{Category: Categories[i], Confidence: float64(r.IntN(101)) / 100,
+					Terms: []string{"term"}[:r.IntN(2)]})
+			}
+			if c.State == cases.StateReceived && r.IntN(2) == 0 {
+				p.Queue = cases.QueueLowConfidence
+			}
+		}
 	case cases.ActionRecategorise:
 		p.Category = Categories[r.IntN(len(Categories))]
 		if p.Category == c.Category {
