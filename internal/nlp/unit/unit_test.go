@@ -27,6 +27,23 @@ func TestExtract(t *testing.T) {
 		// Units inside cited documents and quoted titles do not answer.
 		{"根据《A市人民政府办公厅关于加强管理的通知》，A3区城管执法局已整改", "A3区城管执法局", "城管"},
 		{"您反映的“A7县教育局乱收费”问题，A7县人民政府高度重视", "A7县人民政府", "区县政府"},
+		// 交 in 交警 / 交通 does not cut the name ("hand to").
+		{"根据实地考察后，市交警支队初步研究认为", "市交警支队", "公安"},
+		{"您反映的问题已转交县房管局核实、办复", "县房管局", "住建"},
+		// A kind of department with strong evidence.
+		{"您反映的问题已转高速公路管理部门调查、核处", "高速公路管理部门", "交通"},
+		{"地铁6号线相关问题建议您咨询A市轨道交通集团。", "A市轨道交通集团", "交通"},
+		// A town's government, its signature, a closing of thanks.
+		{"您反映的问题已转龙潭镇人民政府核查、办复", "龙潭镇", "街道乡镇"},
+		{"感谢您对我们工作的理解和支持！ 榔梨街道办事处 2015年7月30日", "榔梨街道办事处", "街道乡镇"},
+		{"感谢您对K4县政府工作的监督和支持！", "K4县政府", "区县政府"},
+		// Self references are the answerer even before 组织 or a village.
+		{"收到反映后，我街道组织协调多次", "我街道", "街道乡镇"},
+		{"经综治办调查核实，信访人系我镇乌川湖村村民", "我镇", "街道乡镇"},
+		// 城乡居民医疗保险 is 医保, not a 乡.
+		{"特此回复！A7县城乡居民医疗保险服务中心", "A7县城乡居民医疗保险服务中心", "医保"},
+		// Among a mentioned government and the department, the department.
+		{"根据市委、市政府《关于做好义务教育的通知》，高新区教育局将严格执行", "高新区教育局", "教育"},
 	}
 	for _, tt := range tests {
 		u, err := Extract(tt.reply)
@@ -34,7 +51,19 @@ func TestExtract(t *testing.T) {
 			t.Errorf("Extract(%q) = %+v, %v; want %s (%s)", tt.reply, u, err, tt.name, tt.typ)
 		}
 	}
-	for _, bad := range []string{"", "网友：您好！留言已收悉", "\xff\xfe", "。。。", "根据《A市人民政府办公厅关于印发办法的通知》规定"} {
+	for _, bad := range []string{"", "网友：您好！留言已收悉", "\xff\xfe", "。。。", "根据《A市人民政府办公厅关于印发办法的通知》规定",
+		// Governments cited, reported to or paired with the party
+		// committee are not the answerer.
+		"按照A市人民政府办公厅通知要求", "该项目已列入A7县政府投资计划", "待市政府批准后实施", "市委、市政府高度重视现代服务业发展",
+		"你也可以采取合适途径向市委、市政府提出合理建议", "属于A5区政府重点民生工程项目",
+		// A town as the location of a village, generic towns, clauses.
+		"执法人员对网友投诉所涉及到的杨嘉桥镇柳湖村青山组进行检查", "首先感谢您对家乡建设发展的关心", "专家组将于近期深入各乡镇调研",
+		"大量物流公司拥入黄兴镇，致使沿黄江公路进入黄兴镇的各类货车暴增",
+		// A kind of department mentioned without evidence, or a superior.
+		"交警部门也将加大对该路段巡查", "村级主干道硬化上报上级交通部门", "民政部门救助机构只能被动实施救助",
+		// "我县", "我委", "我局" name no type.
+		"我局高度重视", "感谢您对我县工作的支持",
+	} {
 		if _, err := Extract(bad); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Extract(%q) err = %v, want ErrNotFound", bad, err)
 		}
