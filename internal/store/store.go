@@ -88,6 +88,10 @@ type Filter struct {
 	// MinReturns selects cases returned at least this many times (the
 	// arbitration queue is state returned with MinReturns 2).
 	MinReturns int
+	// Queue selects the cases waiting in that queue (cases.Case.Queue,
+	// e.g. cases.QueueLowConfidence); QueueNone selects the cases in no
+	// queue.
+	Queue cases.Queue
 	// OpenSummons selects open cases with a summoned unit that has not
 	// reported yet (吹哨报到 awaiting its 报到; see SummonsDue).
 	OpenSummons bool
@@ -101,6 +105,21 @@ type Filter struct {
 	Cursor string
 	// Limit caps the page size (default 50, at most 1000).
 	Limit int
+}
+
+// QueueNone, as Filter.Queue, selects the cases that wait in no queue
+// (the manual queue is the received cases in none).
+const QueueNone cases.Queue = "-"
+
+// MatchQueue reports whether a case in queue q passes Filter.Queue want.
+func MatchQueue(want, q cases.Queue) bool {
+	switch want {
+	case "":
+		return true
+	case QueueNone:
+		return q == ""
+	}
+	return q == want
 }
 
 // SummonsDue is the earliest report deadline of c's summoned units that

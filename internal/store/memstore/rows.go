@@ -35,6 +35,7 @@ type fields struct {
 	returns int
 	// summons: store.SummonsDue holds (an open case waits for a report).
 	summons bool
+	queue   cases.Queue
 }
 
 // entry is one event of the log, as JSON.
@@ -53,7 +54,7 @@ func encodeCase(c *cases.Case) ([]byte, fields, error) {
 	f := fields{state: c.State, channel: c.Channel, category: c.Category, unit: c.Unit,
 		areas: [4]string{l.District, l.Street, l.Community, l.Grid},
 		title: strings.ToLower(c.Title), description: strings.ToLower(c.Description),
-		created: norm(c.CreatedAt), returns: c.Returns}
+		created: norm(c.CreatedAt), returns: c.Returns, queue: c.Queue}
 	if due, ok := c.NextDue(); ok {
 		f.due, f.hasDue = norm(due), true
 	}

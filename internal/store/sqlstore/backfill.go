@@ -112,3 +112,87 @@ func backfillSummonsDue(ctx context.Context, tx *sql.Tx, d *dialect) error {
 		return `UPDATE cases SET summons_due = ? WHERE n = ?`, []any{due}
 	})
 }
+
+// backfillQueue fills queue and the documents' queue and suggestions
+// (migration 5) from the classification notes the platform wrote before
+// their payload carried them: each case with such a note is replayed from
+// its events (cases.Apply reads those notes' text), and its document
+// takes the replayed queue and suggestions; nothing else of it changes.
+func backfillQueue(ctx context.Context, tx *sql.Tx, d *dialect) error {
+	seen := map[string]bool{}
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, d.q(`SELECT pos, case_id FROM events
+			WHERE action = 'note' AND action <> 'create' AND pos > ? AND actor LIKE 'system:%' AND note LIKE '分类建议 %'
+			ORDER BY pos LIMIT ?`), after, backfillPage)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		n := 0
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&after, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := backfillQueueOf(ctx, tx, d, id); err != nil {
+				return fmt.Errorf("case %s: %w", id, err)
+			}
+		}
+		if n < backfillPage {
+			return nil
+		}
+	}
+}
+
+// backfillQueueOf replays case id and stores its queue and suggestions.
+func backfillQueueOf(ctx context.Context, tx *sql.Tx, d *dialect, id string) error {
+	rows, err := tx.QueryContext(ctx, d.q(`SELECT pos, `+eventCols+` FROM events WHERE case_id = ? ORDER BY seq`), id)
+	if err != nil {
+		return err
+	}
+	var hist []cases.Event
+	for rows.Next() {
+		e, err := scanEvent(rows.Scan)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		hist = append(hist, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	replayed, err := cases.Replay(hist)
+	if err != nil {
+		return err
+	}
+	var n int64
+	var doc []byte
+	if err := tx.QueryRowContext(ctx, d.q(`SELECT n, doc FROM cases WHERE id = ?`), id).Scan(&n, &doc); err != nil {
+		return err
+	}
+	var c cases.Case
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return err
+	}
+	c.Queue, c.Suggestions = replayed.Queue, replayed.Suggestions
+	if doc, err = json.Marshal(&c); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, d.q(`UPDATE cases SET doc = ?, queue = ? WHERE n = ?`), string(doc), string(c.Queue), n)
+	return err
+}

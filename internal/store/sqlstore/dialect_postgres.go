@@ -148,4 +148,9 @@ var postgresMigrations = []migration{
 		`ALTER TABLE cases ADD COLUMN summons_due timestamptz`,
 		`CREATE INDEX cases_summons_due ON cases(summons_due) WHERE summons_due IS NOT NULL`,
 	}, backfill: backfillSummonsDue},
+	// 5: as SQLite's migration 5.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN queue text NOT NULL DEFAULT ''`,
+		`CREATE INDEX cases_queue ON cases(queue, n) WHERE queue <> ''`,
+	}, backfill: backfillQueue},
 }

@@ -174,4 +174,12 @@ var sqliteMigrations = []migration{
 		`ALTER TABLE cases ADD COLUMN summons_due INTEGER`,
 		`CREATE INDEX cases_summons_due ON cases(summons_due) WHERE summons_due IS NOT NULL`,
 	}, backfill: backfillSummonsDue},
+	// 5: the queue projection (Filter.Queue): the work list a case waits
+	// in beyond its state (cases.Case.Queue, "" for none); the partial
+	// index holds only the few queued cases. The backfill reads the
+	// classification notes written before the payload carried the queue.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN queue TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX cases_queue ON cases(queue, n) WHERE queue <> ''`,
+	}, backfill: backfillQueue},
 }

@@ -51,6 +51,8 @@ func SeedAtMigration1(ctx context.Context, dsn string, histories [][]cases.Event
 		if err != nil {
 			return err
 		}
+		// A store of that version knew no queue and kept no suggestions.
+		c.Queue, c.Suggestions = "", nil
 		doc, err := json.Marshal(c)
 		if err != nil {
 			return err

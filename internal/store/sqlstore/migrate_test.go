@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -43,6 +44,16 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 			h[0].Payload.Case.Location.District, h[0].Payload.Case.Location.Street = "420102", "420102001"
 		case 1:
 			h[0].Payload.Case.Location.District, h[0].Payload.Case.Location.Street = "420102", "420106001" // do not nest
+		}
+		for j := range h {
+			// A store at migration 1 never wrote a classification payload.
+			h[j].Payload.Queue, h[j].Payload.Suggestions = "", nil
+		}
+		if i%16 == 0 {
+			h = h[:1] // held, and still waiting
+		}
+		if i%4 == 0 {
+			h = legacyClassified(t, h, i%8 == 0)
 		}
 		hs = append(hs, h)
 	}
@@ -109,6 +120,36 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 			t.Errorf("area %s: got %v, want %v", area, got, w)
 		}
 	}
+	// Cases held by a classification note of the old kind (no payload)
+	// are in the low-confidence queue after the migration, with their
+	// suggestions in the document, as a replay gives them.
+	w = ids(func(c *cases.Case) bool { return c.Queue == cases.QueueLowConfidence })
+	if len(w) == 0 {
+		t.Fatal("no seeded case is held; the queue backfill is not tested")
+	}
+	checks += len(w)
+	if got := list(store.Filter{Queue: cases.QueueLowConfidence}); !slices.Equal(got, w) {
+		t.Errorf("queue low_confidence: got %v, want %v", got, w)
+	}
+	if got, w := list(store.Filter{Queue: store.QueueNone}), ids(func(c *cases.Case) bool { return c.Queue == "" }); !slices.Equal(got, w) {
+		t.Errorf("no queue: got %v, want %v", got, w)
+	}
+	suggested := 0
+	for _, c := range want {
+		got, err := s.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Queue != c.Queue || !reflect.DeepEqual(got.Suggestions, c.Suggestions) {
+			t.Errorf("case %s after migration: queue %q suggestions %+v; replay gives %q %+v", c.ID, got.Queue, got.Suggestions, c.Queue, c.Suggestions)
+		}
+		if len(c.Suggestions) > 0 {
+			suggested++
+		}
+	}
+	if suggested <= len(w) {
+		t.Errorf("%d cases with suggestions, %d held: the seeded applied notes are not read", suggested, len(w))
+	}
 	if checks == 0 {
 		t.Fatal("the seeded histories have no deadlines or returns; the test checks nothing")
 	}
@@ -123,4 +164,26 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 	if nc, _, err := s.Create(ctx, store.CreateRequest{Case: casestest.NewCase(), Actor: "a", At: start}); err != nil || slices.Contains(ids(func(*cases.Case) bool { return true }), nc.ID) {
 		t.Fatalf("create after migration: %s, %v", nc.ID, err)
 	}
+}
+
+// legacyClassified inserts after h's create event a classification note as
+// the workflow wrote it before the payload carried the suggestions: held
+// (置信度不足, the case waits in the low-confidence queue until it leaves
+// received) or applied.
+func legacyClassified(t *testing.T, h []cases.Event, held bool) []cases.Event {
+	t.Helper()
+	note := "分类建议 suggested=0102 confidence=0.910 threshold=0.80 applied=true original=01\n自动分类：0102（置信度 0.91 ≥ 0.80），按此派单。\n1. 0102 0.91 依据：停水"
+	if held {
+		note = "分类建议 suggested=0102 confidence=0.551 threshold=0.80 applied=false original=01\n置信度不足（0.55 < 0.80），转人工派单。候选分类：\n1. 0102 0.55 依据：水压\n2. 0101 0.30 依据：小区、停水"
+	}
+	out := []cases.Event{h[0], {CaseID: h[0].CaseID, Seq: 2, Action: cases.ActionNote, Actor: "system:dispatch", At: h[0].At,
+		From: cases.StateReceived, To: cases.StateReceived, Note: note}}
+	for _, e := range h[1:] {
+		e.Seq++
+		out = append(out, e)
+	}
+	if _, err := cases.Replay(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

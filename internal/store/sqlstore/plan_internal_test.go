@@ -35,6 +35,14 @@ func TestQueryPlans(t *testing.T) {
 		}, "cases_area"},
 		{"min returns", func() string { q, _, _ := s.listQuery(store.Filter{MinReturns: 2}, 50); return q }, "cases_returns"},
 		{"open summons", func() string { q, _, _ := s.listQuery(store.Filter{OpenSummons: true}, 50); return q }, "cases_summons_due"},
+		{"low confidence", func() string {
+			q, _, _ := s.listQuery(store.Filter{Queue: cases.QueueLowConfidence, States: []cases.State{cases.StateReceived}}, 50)
+			return q
+		}, "cases_queue"},
+		{"low confidence by due", func() string {
+			q, _, _ := s.listQuery(store.Filter{Queue: cases.QueueLowConfidence, ByDue: true}, 50)
+			return q
+		}, "cases_queue"},
 	}
 	for _, tt := range tests {
 		captured = tt.query()

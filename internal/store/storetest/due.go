@@ -212,6 +212,12 @@ func testDerivedFilters(t *testing.T, open Opener) {
 		if got := listIDs(t, s, store.Filter{OpenSummons: true}); !slices.Equal(got, summoned) {
 			t.Errorf("%s: OpenSummons: got %v, want %v", name, got, summoned)
 		}
+		for _, q := range []cases.Queue{cases.QueueLowConfidence, store.QueueNone} {
+			want := oracle(all, func(c *cases.Case) bool { return store.MatchQueue(q, c.Queue) })
+			if got := listIDs(t, s, store.Filter{Queue: q}); !slices.Equal(got, want) {
+				t.Errorf("%s: Queue %q: got %v, want %v", name, q, got, want)
+			}
+		}
 		for _, n := range []int{1, 2} {
 			want := oracle(all, func(c *cases.Case) bool { return c.Returns >= n })
 			if got := listIDs(t, s, store.Filter{MinReturns: n}); !slices.Equal(got, want) {

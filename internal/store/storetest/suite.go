@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"DueBefore", testDueBefore},
 		{"MinReturns", testMinReturns},
 		{"OpenSummons", testOpenSummons},
+		{"Queue", testQueue},
 		{"ByDue", testByDue},
 		{"DerivedFiltersRandom", testDerivedFilters},
 		{"EventsByAction", testEventsByAction},
