@@ -9,7 +9,7 @@
 // count, area its deepest area code, one index serving every level of
 // the area filter, see area.go, and summons_due the earliest report
 // deadline of an open case's unreported summons, NULL when none waits,
-// and queue the work list the case waits in, ” for none, indexed only
+// and queue the work list the case waits in, empty for none, indexed only
 // where set),
 // events (the append-only log; pos is the global position,
 // (case_id, seq) is unique), idempotency (create and transition keys in one
