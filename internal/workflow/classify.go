@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
@@ -93,7 +94,10 @@ func (w *Workflow) Suggest(title, body string) ([]Suggestion, bool) {
 // says so, automatic) and the dispatch decision uses it; otherwise the
 // category is kept and the note lists the top three for the dispatcher —
 // with hold true when the case must wait in the manual queue (tagged auto
-// or coarse, no confident suggestion).
+// or coarse, no confident suggestion). The note's payload carries the top
+// three (Payload.Suggestions) and, when hold, the low-confidence queue
+// (Payload.Queue), so the queue is listed from the case, not the note's
+// text; the text's first line stays as Corrections reads it.
 func (w *Workflow) classifyNew(n *cases.NewCase) (note *cases.Command, hold bool) {
 	sg := w.suggest.Load()
 	if sg == nil {
@@ -129,8 +133,50 @@ func (w *Workflow) classifyNew(n *cases.NewCase) (note *cases.Command, hold bool
 	for i, s := range top {
 		fmt.Fprintf(&b, "%d. %s %.2f 依据：%s\n", i+1, s.Category, s.Confidence, strings.Join(s.Terms, "、"))
 	}
-	return &cases.Command{Action: cases.ActionNote, Actor: SystemActor, Note: strings.TrimSpace(b.String()),
-		Payload: cases.Payload{Automatic: applied}}, hold
+	cmd := &cases.Command{Action: cases.ActionNote, Actor: SystemActor, Note: strings.TrimSpace(b.String()),
+		Payload: cases.Payload{Automatic: applied, Suggestions: attached(top)}}
+	if hold && len(cmd.Payload.Suggestions) > 0 {
+		// The case waits in the low-confidence queue with the suggestions
+		// (cases.Case.Queue), until a dispatcher routes or recategorises it.
+		cmd.Payload.Queue = cases.QueueLowConfidence
+	}
+	return cmd, hold
+}
+
+// attached returns suggestions as a note's payload carries them: at most
+// cases.MaxSuggestions, confidences within [0, 1], at most 20 terms of at
+// most 50 characters, none empty (what cases.Decide accepts).
+func attached(top []Suggestion) []cases.Suggestion {
+	out := make([]cases.Suggestion, 0, min(len(top), cases.MaxSuggestions))
+	for _, s := range top {
+		if len(out) == cases.MaxSuggestions {
+			break
+		}
+		if s.Category == "" || len(s.Category) > cases.MaxCategory || !utf8.ValidString(s.Category) {
+			continue
+		}
+		conf := s.Confidence
+		if !(conf >= 0) { // negative or NaN
+			conf = 0
+		}
+		a := cases.Suggestion{Category: s.Category, Confidence: min(conf, 1)}
+		for _, t := range s.Terms {
+			if len(a.Terms) == 20 {
+				break
+			}
+			if t = strings.TrimSpace(strings.ToValidUTF8(t, "")); t != "" && !strings.ContainsRune(t, 0) {
+				if r := []rune(t); len(r) > 50 {
+					t = string(r[:50])
+				}
+				a.Terms = append(a.Terms, t)
+			}
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // holdCommand is the suggestion note of a case that waits in the manual

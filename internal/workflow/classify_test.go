@@ -1,10 +1,15 @@
 package workflow
 
 import (
+	"context"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/store"
 )
 
 // fixedSuggester suggests the same categories for every message; two-digit
@@ -71,8 +76,100 @@ func TestCreateClassifies(t *testing.T) {
 			if note.Payload.Automatic != tt.automatic {
 				t.Errorf("note automatic = %v, want %v", note.Payload.Automatic, tt.automatic)
 			}
+			// The case carries the top three; only a held case waits in
+			// the low-confidence queue.
+			wantQueue := cases.Queue("")
+			if tt.wantState == cases.StateReceived {
+				wantQueue = cases.QueueLowConfidence
+			}
+			if c.Queue != wantQueue || note.Payload.Queue != wantQueue {
+				t.Errorf("queue: case %q note %q, want %q", c.Queue, note.Payload.Queue, wantQueue)
+			}
+			if len(c.Suggestions) != 3 {
+				t.Fatalf("case suggestions %+v, want the top three", c.Suggestions)
+			}
+			for i, s := range c.Suggestions {
+				if s.Category != tt.sg[i].Category || s.Confidence != tt.sg[i].Confidence || !slices.Equal(s.Terms, tt.sg[i].Terms) {
+					t.Errorf("suggestion %d: %+v, want %+v", i, s, tt.sg[i])
+				}
+			}
+			// The note's text alone (as notes were written before the
+			// payload carried the suggestions) replays to the same queue
+			// and suggestions, confidences to the text's precision.
+			hist := f.history(c.ID)
+			for i := range hist {
+				hist[i].Payload.Suggestions, hist[i].Payload.Queue = nil, ""
+			}
+			old, err := cases.Replay(hist)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old.Queue != c.Queue || len(old.Suggestions) != len(c.Suggestions) {
+				t.Fatalf("from the text: queue %q suggestions %+v; from the payload %q %+v", old.Queue, old.Suggestions, c.Queue, c.Suggestions)
+			}
+			for i, s := range old.Suggestions {
+				w := c.Suggestions[i]
+				if s.Category != w.Category || math.Abs(s.Confidence-w.Confidence) > 0.005 || !slices.Equal(s.Terms, w.Terms) {
+					t.Errorf("from the text, suggestion %d: %+v; from the payload %+v", i, s, w)
+				}
+			}
 		})
 	}
+}
+
+// TestHeldCaseLeavesQueue: a held case is listed by the store's queue
+// filter until a dispatcher recategorises it (the workflow then dispatches
+// it by the new category) or dispatches it; a confidently classified case
+// never is.
+func TestHeldCaseLeavesQueue(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		created := at(2025, 9, 30, 10, 0)
+		unsure := fixedSuggester{{"0102", 0.55, []string{"水压"}}, {"0101", 0.30, nil}}
+		if err := f.w.SetSuggester(unsure, 0); err != nil {
+			t.Fatal(err)
+		}
+		n := newCase("0101", cases.SeverityNormal)
+		n.Tags = []string{TagAutoCategory}
+		a, b := f.create(n, created), f.create(n, created)
+		if err := f.w.SetSuggester(fixedSuggester{{"0102", 0.95, nil}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		confident := f.create(n, created)
+		queue := func() []string {
+			t.Helper()
+			page, err := st.List(context.Background(), store.Filter{Queue: cases.QueueLowConfidence})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, c := range page.Cases {
+				out = append(out, c.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		want := []string{a.ID, b.ID}
+		slices.Sort(want)
+		if got := queue(); !slices.Equal(got, want) || slices.Contains(got, confident.ID) {
+			t.Fatalf("queue %v, want %v (not the confident %s)", got, want, confident.ID)
+		}
+		r, _, err := f.w.Transition(context.Background(), store.TransitionRequest{ID: a.ID, At: created.Add(time.Hour),
+			Command: cases.Command{Action: cases.ActionRecategorise, Actor: "dispatcher", Payload: cases.Payload{Category: "0102"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != cases.StateDispatched || r.Queue != "" {
+			t.Fatalf("recategorised: state %s queue %q, want dispatched by the new category and out of the queue", r.State, r.Queue)
+		}
+		if got := queue(); !slices.Equal(got, []string{b.ID}) {
+			t.Fatalf("after the recategorise: queue %v, want [%s]", got, b.ID)
+		}
+		f.do(b.ID, created.Add(time.Hour), cases.Command{Action: cases.ActionDispatch, Actor: "dispatcher", Payload: cases.Payload{Unit: "zhujian.420100"}})
+		if got := queue(); len(got) != 0 {
+			t.Fatalf("after the dispatch: queue %v, want none", got)
+		}
+	})
 }
 
 func TestSetSuggesterThreshold(t *testing.T) {
@@ -134,5 +231,35 @@ func TestCorrections(t *testing.T) {
 	}
 	if got, _ := f.w.Corrections(f.ctx, 0, 1); len(got) != 1 {
 		t.Errorf("limit 1 gave %d", len(got))
+	}
+}
+
+// TestAttachedIsAccepted: whatever a suggester answers, the suggestions a
+// note carries pass cases.Decide, so a held case is never stored without
+// its hold note (and then dispatched by the retry).
+func TestAttachedIsAccepted(t *testing.T) {
+	long := strings.Repeat("长", 80)
+	tests := []struct {
+		name string
+		in   []Suggestion
+		want int
+	}{
+		{"odd confidences", []Suggestion{{"01", math.NaN(), nil}, {"02", 1.7, nil}, {"03", -0.2, nil}}, 3},
+		{"four", []Suggestion{{"01", 0.4, nil}, {"02", 0.3, nil}, {"03", 0.2, nil}, {"04", 0.1, nil}}, 3},
+		{"bad categories skipped", []Suggestion{{"", 0.4, nil}, {strings.Repeat("1", 60), 0.3, nil}, {"\xff", 0.2, nil}, {"04", 0.1, nil}}, 1},
+		{"odd terms", []Suggestion{{"01", 0.5, append([]string{"", " ", "a\x00b", long, "\xffx"}, make([]string, 30)...)}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := attached(tt.in)
+			if len(got) != tt.want {
+				t.Fatalf("%d suggestions attached, want %d: %+v", len(got), tt.want, got)
+			}
+			c := cases.Case{ID: "WH-1", State: cases.StateReceived, Version: 1}
+			cmd := cases.Command{Action: cases.ActionNote, Actor: SystemActor, Note: "n", Payload: cases.Payload{Queue: cases.QueueLowConfidence, Suggestions: got}}
+			if _, err := cases.Decide(&c, cmd, at(2025, 9, 30, 10, 0)); err != nil {
+				t.Fatalf("Decide refuses the attached suggestions: %v", err)
+			}
+		})
 	}
 }
