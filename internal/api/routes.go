@@ -48,6 +48,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/hotspots", s.getHotspots}, // the short path issue 5 names
 		{"POST", "/api/v1/suggest", s.suggest},
 		{"GET", "/api/v1/nlp/corrections", s.listCorrections},
+		{"GET", "/api/v1/nlp/model", s.getModel},
+		{"PUT", "/api/v1/nlp/model", s.putModel},
+		{"POST", "/api/v1/nlp/retrain", s.retrainModel},
 		{"POST", "/api/v1/review", s.reviewReply},
 		{"POST", "/api/v1/auth/signin", s.authRoute},
 		{"POST", "/api/v1/auth/signout", s.authRoute},

@@ -63,6 +63,9 @@ var Policy = map[string]Rule{
 	"GET /api/v1/stream":                    staff, // each caller gets the events of the cases it sees
 	"POST /api/v1/suggest":                  roles(RoleAdmin, RoleDispatcher, RoleAgent, RoleInspector),
 	"GET /api/v1/nlp/corrections":           overview,
+	"GET /api/v1/nlp/model":                 overview,
+	"PUT /api/v1/nlp/model":                 adminOnly,
+	"POST /api/v1/nlp/retrain":              adminOnly,
 	"POST /api/v1/review":                   roles(RoleAdmin, RoleDispatcher, RoleSupervisor, RoleAgent, RoleHandler),
 	"GET /healthz":                          public,
 	"GET /openapi.json":                     public,

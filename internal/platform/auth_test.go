@@ -275,6 +275,10 @@ func endpoints() []endpoint {
 		{pattern: "GET /api/v1/stream", path: "/api/v1/stream", who: staff, ok: 200},
 		{pattern: "POST /api/v1/suggest", path: "/api/v1/suggest", body: `{"title":"路灯不亮"}`, who: suggest, ok: 200},
 		{pattern: "GET /api/v1/nlp/corrections", path: "/api/v1/nlp/corrections", who: overview, ok: 200},
+		// The matrix node runs without the classifier: the model routes answer 404 (model_test.go tests them).
+		{pattern: "GET /api/v1/nlp/model", path: "/api/v1/nlp/model", who: overview, ok: 404},
+		{pattern: "PUT /api/v1/nlp/model", path: "/api/v1/nlp/model", body: `{}`, who: adminOnly, ok: 404},
+		{pattern: "POST /api/v1/nlp/retrain", path: "/api/v1/nlp/retrain", who: adminOnly, ok: 404},
 		{pattern: "POST /api/v1/review", path: "/api/v1/review", body: `{"message":"路灯不亮","reply":"已安排维修"}`, who: reviewers, ok: 200},
 		{pattern: "GET /healthz", path: "/healthz", who: anyone, ok: 200},
 		{pattern: "GET /openapi.json", path: "/openapi.json", who: anyone, ok: 200},

@@ -19,10 +19,8 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/console"
-	"yiwang/internal/demo"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/geo"
-	"yiwang/internal/nlp"
 	"yiwang/internal/nlp/dedup"
 	"yiwang/internal/open311"
 	"yiwang/internal/ratelimit"
@@ -55,10 +53,24 @@ type Options struct {
 	// S3, when set, keeps uploaded photos in an S3-compatible bucket
 	// (attach.S3) instead; giving both S3 and AttachmentsDir is an error.
 	S3 *attach.S3Config
-	// Classifier trains the category classifier on the embedded messages in
-	// the background at start (≈ 2 s of CPU) and suggests categories from
-	// then on; off, cases are dispatched on the category as filed.
+	// Classifier suggests categories with the category classifier kept in
+	// the store (workflow.Models): the stored model, else one trained in
+	// the background at start (≈ 10 s of CPU) and stored for every node;
+	// off, cases are dispatched on the category as filed.
 	Classifier bool
+	// ModelFile, with Classifier, is a model file (yiwang nlp train --out)
+	// stored and put in force at start instead of any training.
+	ModelFile string
+	// RetrainEvery, with Classifier, retrains the classifier once per
+	// period of that length (on one node of those sharing the store); 0
+	// never does.
+	RetrainEvery time.Duration
+	// Trainer trains the classifier; nil means nlp.TrainHierarchy on the
+	// embedded messages (tests pass quicker ones).
+	Trainer workflow.Trainer
+	// NodeName names this node in the retrain claims (default host name
+	// and process id).
+	NodeName string
 	// LookupSecret (at least 32 bytes) signs the citizens' lookup tokens
 	// of cases without a phone number; when empty, a random secret kept in
 	// the store (shared by every node) is used.
@@ -94,6 +106,9 @@ type Node struct {
 	// Auth signs users in and is the one authorisation layer in front of
 	// every route of Handler (auth.Policy).
 	Auth *auth.Service
+	// Models keeps the category classifier as versioned data; nil when
+	// Options.Classifier is off.
+	Models *workflow.Models
 	// routes are the node's routes behind Auth's middleware (mount adds
 	// to them).
 	routes  http.Handler
@@ -162,6 +177,10 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 		return nil, err
 	}
 	if o.Classifier {
+		if err := n.openModels(ctx, o); err != nil {
+			n.Close()
+			return nil, fmt.Errorf("category classifier: %w", err)
+		}
 		go n.trainClassifier()
 	}
 	var files *attach.Service
@@ -173,7 +192,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	}
 	apiHandler, err := api.New(api.Options{
 		Store: n.Store, Taxonomy: n.Taxonomy, Logger: o.Logger, Now: o.Now,
-		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.Workflow,
+		RevealTokens: o.RevealTokens, Version: o.Version, Locate: n.Locate, Workflow: n.apiWorkflow(),
 		Attachments: files, LookupSecret: secret, Auth: caller, AuthRoutes: n.Auth.Handler(),
 		Situation: &api.Situation{Aggregates: n.Situation, Geo: n.Geo, Bus: n.Bus, UnitName: n.unitName},
 	})
@@ -327,47 +346,6 @@ func (n *Node) followSituation(ctx context.Context) error {
 	return nil
 }
 
-// trainClassifier trains the category classifier on the embedded messages
-// and the node's closed cases, and hands it to the workflow. Training takes about 2 s on two busy cores,
-// so it runs in the background: until it is done, new cases are dispatched
-// by their category as filed and /api/v1/suggest reports
-// classifier_ready false.
-func (n *Node) trainClassifier() {
-	start := time.Now()
-	// The node's own closed cases join the training set, labelled by their
-	// final category (after any recategorise); the demo's seeded cases are
-	// left out (their labels are the training set's own or a keyword guess).
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	closed, err := n.Workflow.ClosedCases(ctx, maxClosedExamples, demo.TagDemo)
-	cancel()
-	if err != nil {
-		n.log.Warn("category classifier trained without the closed cases", "err", err)
-	}
-	// ClosedCases also leaves out the cases whose category the classifier
-	// applied without a person recategorising them: its own answers are no
-	// labels. Each case keeps its full category: below level 1, classes
-	// with enough closed cases labelled deeper get a child model
-	// (nlp.TrainHierarchy); the suggester answers the deepest confident
-	// level, never trading a level-1 answer that reaches the threshold for
-	// a deeper one below it (Floor).
-	m, nodes, err := nlp.TrainHierarchy(1, workflow.PathExamples(closed, n.Taxonomy), n.Taxonomy)
-	if err != nil {
-		n.log.Error("category classifier not trained; cases are dispatched without suggestions", "err", err)
-		return
-	}
-	sg := workflow.HierSuggester{Model: m, Taxonomy: n.Taxonomy, Floor: workflow.DefaultThreshold}
-	if err := n.Workflow.SetSuggester(sg, 0); err != nil {
-		n.log.Error("category classifier not used", "err", err)
-		return
-	}
-	n.log.Info("category classifier ready", "took", time.Since(start).Round(time.Millisecond), "closed_cases", len(closed),
-		"deeper_classes_considered", len(nodes), "child_models", len(m.Children))
-}
-
-// maxClosedExamples caps how many of the newest closed cases train the
-// classifier at start.
-const maxClosedExamples = 5000
-
 // followDuplicates loads the duplicate index from the store and keeps it
 // following the event stream until Close.
 func (n *Node) followDuplicates(ctx context.Context, now time.Time) error {
@@ -403,6 +381,9 @@ func (n *Node) Close() error {
 	if n.stopDup != nil {
 		n.stopDup()
 	}
+	if n.Models != nil {
+		n.Models.Close()
+	}
 	n.Bus.Close()
 	return n.Store.Close()
 }
@@ -421,6 +402,9 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go n.Workflow.Run(ctx)
+	if n.Models != nil {
+		go n.Models.Run(ctx)
+	}
 	go n.purgeSessions(ctx)
 	select {
 	case err := <-errc:
