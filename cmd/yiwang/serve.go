@@ -52,7 +52,8 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	}
 	node, err := platform.Open(ctx, platform.Options{
 		DB: cfg.DB, IDPrefix: cfg.IDPrefix, RevealTokens: cfg.RevealTokens, Logger: log, Version: version,
-		Classifier: cfg.Classifier, AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
+		Classifier: cfg.Classifier, ModelFile: cfg.Model, RetrainEvery: cfg.RetrainEvery, NodeName: cfg.Node,
+		AttachmentsDir: attachmentsDir, LookupSecret: []byte(cfg.LookupSecret), S3: s3,
 		Open311:   open311.Config{JurisdictionID: cfg.Open311Jurisdiction, APIKeys: cfg.Open311Keys, PublicChannels: channels(cfg.Open311Public)},
 		RateLimit: ratelimit.Config{Rate: cfg.Rate, Burst: cfg.Burst},
 		DemoUsers: seed,

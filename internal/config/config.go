@@ -60,8 +60,16 @@ type Config struct {
 	// Attachments when S3Endpoint is set.
 	S3Endpoint, S3Region, S3Bucket, S3AccessKey, S3SecretKey string
 	S3PathStyle                                              bool
-	// Classifier suggests categories with the model trained at start.
+	// Classifier suggests categories with the model kept in the store
+	// (trained at the first start when none is).
 	Classifier bool
+	// Model is a model file (yiwang nlp train --out) stored and put in
+	// force at start instead of training; empty: none.
+	Model string
+	// RetrainEvery is the period of the scheduled retrain of the
+	// classifier (one node of those sharing the store retrains per
+	// period); 0 turns it off.
+	RetrainEvery time.Duration
 	// Rate and Burst limit each client's creates and public look-ups
 	// (requests per second, bucket size); Rate 0 turns limits off.
 	Rate  float64
@@ -111,7 +119,9 @@ func (c *Config) options(p *Pending) []option {
 		{"s3-access-key", "YIWANG_S3_ACCESS_KEY", "", "S3 access key", &c.S3AccessKey, nil},
 		{"s3-secret-key", "YIWANG_S3_SECRET_KEY", "", "S3 secret key", &c.S3SecretKey, nil},
 		{"s3-path-style", "YIWANG_S3_PATH_STYLE", "false", "address the bucket in the path (MinIO, dotted bucket names)", &p.s3PathStyle, validateBool},
-		{"classifier", "YIWANG_CLASSIFIER", "true", "train the category classifier at start (≈ 2 s of CPU, in the background) and suggest categories", &p.classifier, validateBool},
+		{"classifier", "YIWANG_CLASSIFIER", "true", "suggest categories with the category classifier kept in the database (the first start trains one in the background, ≈ 10 s of CPU)", &p.classifier, validateBool},
+		{"model", "YIWANG_MODEL", "", "category classifier model file (yiwang nlp train --out) to store and put in force at start instead of training (empty: the stored model)", &c.Model, validateOptionalFile},
+		{"retrain-every", "YIWANG_RETRAIN_EVERY", "24h", "retrain the category classifier once per period of this length (periods aligned on UTC midnight for 24h; one node of those sharing the database retrains; 0 turns it off)", &p.retrainEvery, validateDuration},
 		{"sensors", "YIWANG_SENSORS", "", "sensor registry file: CSV, GeoJSON (.geojson: Point features) or JSON (.json) (empty: no sensors in serve, the generated demo set in demo)", &c.Sensors, validateOptionalFile},
 		{"sensor-rules", "YIWANG_SENSOR_RULES", "", "sensor alarm rules YAML file (with --sensors)", &c.SensorRules, validateOptionalFile},
 		{"mqtt", "YIWANG_MQTT", "", "MQTT broker URL to subscribe to sensor readings, e.g. tcp://127.0.0.1:1883 (empty: none)", &c.MQTT, validateMQTT},
@@ -144,6 +154,7 @@ type Pending struct {
 	rate, burst   string
 	s3PathStyle   string
 	classifier    string
+	retrainEvery  string
 }
 
 // Finish applies environment variables to options not set by flag, then
@@ -173,6 +184,10 @@ func (p *Pending) Finish(getenv func(string) string) (*Config, error) {
 	p.cfg.Burst = int(burst)
 	p.cfg.S3PathStyle, _ = strconv.ParseBool(p.s3PathStyle)
 	p.cfg.Classifier, _ = strconv.ParseBool(p.classifier)
+	p.cfg.RetrainEvery, _ = time.ParseDuration(p.retrainEvery) // validated above
+	if p.cfg.Model != "" && !p.cfg.Classifier {
+		return nil, fmt.Errorf("--model needs --classifier true")
+	}
 	if p.cfg.S3Endpoint != "" && (p.cfg.S3Bucket == "" || p.cfg.S3AccessKey == "" || p.cfg.S3SecretKey == "") {
 		return nil, fmt.Errorf("--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key")
 	}

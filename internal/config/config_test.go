@@ -3,8 +3,11 @@ package config
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, args []string, env map[string]string) (*Config, error) {
@@ -63,6 +66,53 @@ func TestValidation(t *testing.T) {
 		_, err := parse(t, tt.args, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v %v: err = %v, want mention of %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+// TestClassifierModelOptions: the scheduled retrain defaults to a day,
+// the environment and flags set it (0 turns it off), and --model must be
+// a readable file used with the classifier on.
+func TestClassifierModelOptions(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "model.bin")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args      []string
+		env       map[string]string
+		wantEvery time.Duration
+		wantModel string
+	}{
+		{nil, nil, 24 * time.Hour, ""},
+		{nil, map[string]string{"YIWANG_RETRAIN_EVERY": "0"}, 0, ""},
+		{[]string{"--retrain-every", "90m"}, map[string]string{"YIWANG_RETRAIN_EVERY": "0"}, 90 * time.Minute, ""},
+		{[]string{"--model", file}, nil, 24 * time.Hour, file},
+		{nil, map[string]string{"YIWANG_MODEL": file, "YIWANG_RETRAIN_EVERY": "6h"}, 6 * time.Hour, file},
+	}
+	for _, tt := range tests {
+		c, err := parse(t, tt.args, tt.env)
+		if err != nil {
+			t.Errorf("%v %v: %v", tt.args, tt.env, err)
+			continue
+		}
+		if c.RetrainEvery != tt.wantEvery || c.Model != tt.wantModel {
+			t.Errorf("%v %v: retrain every %v, model %q; want %v, %q", tt.args, tt.env, c.RetrainEvery, c.Model, tt.wantEvery, tt.wantModel)
+		}
+	}
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--retrain-every", "-1h"}, "--retrain-every (YIWANG_RETRAIN_EVERY)"},
+		{[]string{"--retrain-every", "daily"}, "--retrain-every (YIWANG_RETRAIN_EVERY)"},
+		{[]string{"--model", filepath.Join(t.TempDir(), "missing.bin")}, "--model (YIWANG_MODEL)"},
+		{[]string{"--model", file, "--classifier", "false"}, "--model needs --classifier true"},
+	}
+	for _, tt := range bad {
+		_, err := parse(t, tt.args, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want mention of %q", tt.args, err, tt.want)
 		}
 	}
 }
