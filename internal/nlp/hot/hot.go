@@ -28,10 +28,11 @@ type Message struct {
 
 // Issue is a cluster of messages about one matter.
 type Issue struct {
-	Name      string    `json:"name"`  // area and key terms, e.g. "A5区 魅力之城/油烟/扰民"
+	Name      string    `json:"name"`  // area, place and key terms, e.g. "A5区魅力之城小区 烧烤油烟扰民"
 	Terms     []string  `json:"terms"` // key terms, strongest first
 	Area      string    `json:"area,omitempty"`
-	Members   []string  `json:"members"` // message IDs, oldest first
+	Place     string    `json:"place,omitempty"` // the most specific place most members name ("魅力之城小区")
+	Members   []string  `json:"members"`         // message IDs, oldest first
 	Reporters int       `json:"reporters"`
 	Votes     int       `json:"votes"`  // support + against
 	Recent    int       `json:"recent"` // messages in the 7 days before now
@@ -53,6 +54,10 @@ type Options struct {
 	// Lookback: only messages of the Lookback before now are clustered
 	// (default: all messages up to now).
 	Lookback time.Duration
+	// GramNames names issues by their strongest character grams only (the
+	// naming before whole words and places; kept as the baseline of the
+	// evaluation and the benchmark).
+	GramNames bool
 }
 
 func (o Options) withDefaults() Options {
@@ -155,8 +160,16 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 			kept = append(kept, g)
 		}
 	}
+	var lx *lexicon
+	if !o.GramNames && len(kept) > 0 {
+		texts := make([]string, len(docs))
+		for i, d := range docs {
+			texts[i] = nameText(msgs[d.msg])
+		}
+		lx = newLexicon(texts)
+	}
 	issues := make([]Issue, len(kept))
-	parallel(len(kept), func(_ *counter, i int) { issues[i] = makeIssue(docs, kept[i], msgs, now) })
+	parallel(len(kept), func(_ *counter, i int) { issues[i] = makeIssue(docs, kept[i], msgs, now, lx) })
 	slices.SortFunc(issues, func(a, b Issue) int {
 		switch {
 		case a.Heat > b.Heat:

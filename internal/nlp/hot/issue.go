@@ -9,8 +9,9 @@ import (
 // nameTerms is how many key terms name an issue.
 const nameTerms = 3
 
-// makeIssue summarises the docs of one group.
-func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
+// makeIssue summarises the docs of one group, naming it by whole words and
+// a place with lx (by its character grams when lx is nil).
+func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexicon) Issue {
 	var is Issue
 	reporters := map[string]bool{}
 	areas := map[string]int{}
@@ -52,7 +53,20 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time) Issue {
 		}
 	}
 	is.Terms = termTexts(weight, spelled)
-	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(nameOf(is.Terms), "/"))
+	grams := strings.TrimSpace(is.Area + " " + strings.Join(nameOf(is.Terms), "/"))
+	is.Name = grams
+	if lx != nil {
+		texts := make([]string, len(group))
+		for k, i := range group {
+			texts[k] = nameText(msgs[docs[i].msg])
+		}
+		wn := lx.nameFrom(texts)
+		if wn.Place != "" || len(wn.Terms) > 0 {
+			is.Place = wn.Place
+			is.Terms = wn.Terms
+			is.Name = issueName(is.Area, wn, shownTerms(wn.Terms, texts))
+		}
+	}
 	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))
 	return is
 }
@@ -143,7 +157,7 @@ func join(a, b string) (string, bool) {
 
 // edgeRunes are function characters that a character gram may carry at
 // its edges ("的搅拌站", "噪音问题了"); an issue's name leaves them out.
-const edgeRunes = "的了在是和与及或对把被从向于也都而就着过吗呢吧啊"
+const edgeRunes = "的了在是和与及或对把被从向于也都而就着过吗呢吧啊到给让将还又才很太去之其该这那个等内里有"
 
 // nameOf picks the first nameTerms terms for an issue's name, each with
 // function characters trimmed from its edges (the terms themselves stay
