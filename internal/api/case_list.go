@@ -61,8 +61,13 @@ var listParams = []string{"state", "channel", "category", "unit", "area", "creat
 
 // Queues are named list filters: the dispatchers' work lists.
 var queues = map[string]store.Filter{
-	// manual: cases no rule covered, waiting for a dispatcher.
-	"manual": {States: []cases.State{cases.StateReceived}},
+	// low_confidence: cases the classifier could not categorise
+	// confidently, waiting for a dispatcher with its suggestions
+	// attached (cases.Case.Queue and Suggestions).
+	"low_confidence": {States: []cases.State{cases.StateReceived}, Queue: cases.QueueLowConfidence},
+	// manual: received cases in no other queue (no rule covered them),
+	// waiting for a dispatcher.
+	"manual": {States: []cases.State{cases.StateReceived}, Queue: store.QueueNone},
 	// returned: cases a unit sent back, waiting to be dispatched again.
 	"returned": {States: []cases.State{cases.StateReturned}},
 	// arbitration: cases returned twice or more (the units disagree; a
@@ -71,7 +76,7 @@ var queues = map[string]store.Filter{
 }
 
 // queueNames lists the queues for error messages.
-const queueNames = "manual, returned, arbitration"
+const queueNames = "low_confidence, manual, returned, arbitration"
 
 // parseFilter reads the list query at instant now (overdue means a pending
 // deadline before now). Unknown parameters are refused so that a misspelt
@@ -140,7 +145,7 @@ func parseFilter(q url.Values, tax *category.Taxonomy, now time.Time) (store.Fil
 		if len(f.States) > 0 {
 			return f, badParam("queue", "queue selects the states itself; do not combine it with state")
 		}
-		f.States, f.MinReturns = qf.States, qf.MinReturns
+		f.States, f.MinReturns, f.Queue = qf.States, qf.MinReturns, qf.Queue
 	}
 	// The supervisor's lists: overdue (open cases with a pending deadline
 	// already passed: store.Filter.DueBefore now) and open_summons (open

@@ -89,6 +89,10 @@ func checkCommand(cmd cases.Command) error {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "payload.case",
 			"payload.case is only used when a case is created; a transition must not carry it")
 	}
+	if cmd.Payload.Queue != "" || cmd.Payload.Suggestions != nil {
+		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "payload.queue",
+			"payload.queue and payload.suggestions are set by the platform's classifier only; a transition must not carry them")
+	}
 	names := map[string]string{
 		"actor": cmd.Actor, "actor_unit": cmd.Unit, "payload.unit": cmd.Payload.Unit,
 		"payload.parent_id": cmd.Payload.ParentID, "payload.satisfaction": cmd.Payload.Satisfaction,
