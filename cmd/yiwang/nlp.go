@@ -314,10 +314,11 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func nlpHot(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("nlp hot", "[--data messages_with_support.csv] [--top 5] [--json]", stderr)
+	fs := newFlagSet("nlp hot", "[--data messages_with_support.csv] [--top 5] [--eval] [--json]", stderr)
 	data := fs.String("data", "", "CSV with columns id, title, created_at, body (and user, support, against); default: the embedded support set")
 	top := fs.Int("top", 5, "issues to print")
-	asJSON := fs.Bool("json", false, "print the issues as JSON")
+	eval := fs.Bool("eval", false, "also measure the clustering and the names: coherence against random groups, cut words, stability when 10% of the messages are dropped")
+	asJSON := fs.Bool("json", false, "print the issues as JSON (with --eval: an object with the evaluation and the issues)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -352,19 +353,57 @@ func nlpHot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		byID[m.ID] = m
 	}
-	issues := hot.Cluster(msgs, now.Add(time.Second), hot.Options{})
+	now = now.Add(time.Second)
+	var (
+		issues []hot.Issue
+		ev     hot.Evaluation
+	)
+	if *eval {
+		ev, issues = hot.Evaluate(msgs, now, hot.Options{}, hot.EvalOptions{Top: max(1, *top)})
+	} else {
+		issues = hot.Cluster(msgs, now, hot.Options{})
+	}
 	issues = issues[:min(max(0, *top), len(issues))]
 	if *asJSON {
+		if *eval {
+			return json.NewEncoder(stdout).Encode(struct {
+				Evaluation hot.Evaluation `json:"evaluation"`
+				Issues     []hot.Issue    `json:"issues"`
+			}{ev, issues})
+		}
 		return json.NewEncoder(stdout).Encode(issues)
 	}
-	fmt.Fprintf(stdout, "%d messages up to %s; hottest %d issues\n", len(msgs), now.Format(time.DateOnly), len(issues))
+	fmt.Fprintf(stdout, "%d messages up to %s; hottest %d issues (name: area, place, key terms)\n", len(msgs), now.Format(time.DateOnly), len(issues))
 	for i, is := range issues {
-		fmt.Fprintf(stdout, "\n#%d  heat %.2f  %s\n    %d messages, %d reporters, %d votes, %d in the last 7 days, %s … %s\n", i+1, is.Heat, is.Name,
+		fmt.Fprintf(stdout, "\n#%d  %s\n    heat %.2f: %d messages, %d reporters, %d votes, %d in the last 7 days, %s … %s\n", i+1, is.Name, is.Heat,
 			len(is.Members), is.Reporters, is.Votes, is.Recent, is.First.Format(time.DateOnly), is.Last.Format(time.DateOnly))
+		area, place := is.Area, is.Place
+		if area == "" {
+			area = "—"
+		}
+		if place == "" {
+			place = "—"
+		}
+		fmt.Fprintf(stdout, "    area %s · place %s · terms %s\n", area, place, strings.Join(is.Terms, "、"))
 		for _, id := range is.Members {
 			m := byID[id]
 			fmt.Fprintf(stdout, "    %-8s %s  %s\n", id, m.Time.Format(time.DateOnly), m.Title)
 		}
+	}
+	if *eval {
+		fmt.Fprintf(stdout, "\nEvaluation (%d messages, %d issues)\n", ev.Messages, ev.Issues)
+		fmt.Fprintf(stdout, "  coherence (mean pairwise bigram cosine): issues %.3f vs random groups of the same sizes %.3f; top %d %.3f vs %.3f\n",
+			ev.Coherence, ev.RandomCoherence, len(issues), ev.TopCoherence, ev.TopRandom)
+		for _, n := range []struct {
+			label string
+			f     hot.NameFigures
+		}{{"word names", ev.Words}, {"gram names (before)", ev.Grams}} {
+			fmt.Fprintf(stdout, "  %-19s hottest %d: %d of %d terms cut, %d names with a cut term, %d with a place; top %d: %d of %d terms cut; e.g. %s\n",
+				n.label, n.f.Names, n.f.Cut, n.f.Terms, n.f.CutNames, n.f.WithPlace, len(issues), n.f.TopCut, n.f.TopTerms, strings.Join(n.f.CutExample, " "))
+		}
+		fmt.Fprintf(stdout, "  stability (10%% dropped, top %d): Jaccard mean %.3f, lowest %.3f; match still in the top %d: %.0f%%; same word name %.0f%%, same gram name %.0f%%\n",
+			len(issues), ev.StabilityJaccard, ev.StabilityMinJaccard, len(issues), 100*ev.StabilityTopKept, 100*ev.SameWordName, 100*ev.SameGramName)
+		fmt.Fprintf(stdout, "  cut rule: %s\n", ev.CutRule)
 	}
 	return nil
 }

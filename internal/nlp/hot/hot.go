@@ -39,6 +39,8 @@ type Issue struct {
 	First     time.Time `json:"first"`
 	Last      time.Time `json:"last"`
 	Heat      float64   `json:"heat"`
+
+	named []string // the place and terms the name shows (not the area)
 }
 
 // Options tune clustering. Zero fields take the defaults named.

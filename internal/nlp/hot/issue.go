@@ -53,8 +53,8 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexic
 		}
 	}
 	is.Terms = termTexts(weight, spelled)
-	grams := strings.TrimSpace(is.Area + " " + strings.Join(nameOf(is.Terms), "/"))
-	is.Name = grams
+	is.named = nameOf(is.Terms)
+	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.named, "/"))
 	if lx != nil {
 		texts := make([]string, len(group))
 		for k, i := range group {
@@ -64,7 +64,12 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexic
 		if wn.Place != "" || len(wn.Terms) > 0 {
 			is.Place = wn.Place
 			is.Terms = wn.Terms
-			is.Name = issueName(is.Area, wn, shownTerms(wn.Terms, texts))
+			shown := shownTerms(wn.Terms, texts)
+			is.Name = issueName(is.Area, wn, shown)
+			is.named = shown
+			if wn.Place != "" {
+				is.named = append([]string{wn.Place}, shown...)
+			}
 		}
 	}
 	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))

@@ -187,7 +187,7 @@ func (lx *lexicon) nameFrom(texts []string) wordName {
 			continue
 		}
 		rank, k := placeRank(sh.s)
-		if rank == 0 || startsWithSuffix(sh.s[:len(sh.s)-k]) || lx.edgeQuality(sh, 0) < 1 || rightPlaceExt(all, sh) {
+		if rank == 0 || startsWithSuffix(sh.s[:len(sh.s)-k]) || lx.edgeQuality(sh, 0) < 1 || lx.edgeQuality(sh, 1) == 0 || rightPlaceExt(all, sh) {
 			continue
 		}
 		if rank > bestRank || rank == bestRank && (sh.cov > bestCov || sh.cov == bestCov && (len(sh.s) > len(place) ||
