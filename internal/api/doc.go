@@ -20,8 +20,9 @@
 // response carries its clocks (time left, green/yellow/red), and the
 // dispatch routes serve a case's routing explanation, the responsibility
 // list (GET as YAML, JSON or CSV; PUT with If-Match, 422 listing every
-// problem), the units and the return counts. The list filter queue=manual,
-// returned or arbitration names the dispatchers' queues.
+// problem), the units and the return counts. The list filter
+// queue=low_confidence, manual, returned or arbitration names the
+// dispatchers' queues.
 //
 // Channel intake (routes in hotline*.go, calls.go, grid*.go, enterprise.go):
 //   - POST /api/v1/hotline/cases: a 12345 agent's case, the caller's phone
