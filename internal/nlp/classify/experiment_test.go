@@ -37,6 +37,13 @@ func TestExperimentVariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	labeled, weak := nlp.CategoryData(msgs)
+	var unlabeled []classify.Example // text only: the replies and support sets
+	for _, m := range msgs {
+		if m.Set != demo.SetLabeled {
+			unlabeled = append(unlabeled, classify.Example{Title: m.Title, Body: m.Body})
+		}
+	}
+	t.Logf("%d labelled, %d weak, %d unlabelled messages", len(labeled), len(weak), len(unlabeled))
 	keep := map[string]bool{}
 	for _, e := range labeled {
 		keep[e.Label] = true
@@ -47,7 +54,10 @@ func TestExperimentVariants(t *testing.T) {
 	}
 	variants := []classify.ExpVariant{classify.ExpBase, classify.ExpNBSVM, classify.ExpCNB}
 	if which != "1" {
-		variants = []classify.ExpVariant{classify.ExpVariant(which)}
+		variants = nil
+		for _, v := range strings.Split(which, ",") {
+			variants = append(variants, classify.ExpVariant(strings.TrimSpace(v)))
+		}
 	}
 	// YIWANG_NLP_EXPERIMENT_SEEDS=4,5,… checks beyond the three fold seeds
 	// of the adoption rule.
@@ -67,7 +77,14 @@ func TestExperimentVariants(t *testing.T) {
 		line := ""
 		for _, seed := range seeds {
 			o := classify.Options{Seed: seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior, SelectL2: true}
-			r, choices, err := classify.ExpCrossValidate(labeled, classify.Folds(labeled, 5, seed), o, v)
+			method := v
+			if ov, ok := optionVariants[string(v)]; ok {
+				o, method = ov(o), classify.ExpBase
+				if o.Dense > 0 {
+					o.DenseText = unlabeled
+				}
+			}
+			r, choices, err := classify.ExpCrossValidate(labeled, classify.Folds(labeled, 5, seed), o, method)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,4 +105,23 @@ func TestExperimentVariants(t *testing.T) {
 		}
 		t.Logf("%s: mean macro-F1 %.4f over seeds %v;%s", v, sum/float64(len(seeds)), seeds, line)
 	}
+}
+
+// optionVariants are variants of the product that differ in its Options
+// only (issue 5, item 2: longer character grams).
+var optionVariants = map[string]func(classify.Options) classify.Options{
+	// Character 1-4-grams.
+	"g14": func(o classify.Options) classify.Options { o.MaxGram = 4; return o },
+	// Character 2-4-grams (no unigrams).
+	"g24": func(o classify.Options) classify.Options { o.MinGram, o.MaxGram = 2, 4; return o },
+	// Character 2-3-grams (no unigrams), to separate the two changes.
+	"g23": func(o classify.Options) classify.Options { o.MinGram, o.MaxGram = 2, 3; return o },
+	// Latent semantic analysis of the unlabelled and training messages
+	// (k dimensions), appended to the sparse vector at length 1, ½ or 2.
+	"lsa100":  func(o classify.Options) classify.Options { o.Dense = 100; return o },
+	"lsa200":  func(o classify.Options) classify.Options { o.Dense = 200; return o },
+	"lsa100h": func(o classify.Options) classify.Options { o.Dense, o.DenseScale = 100, 0.5; return o },
+	"lsa100d": func(o classify.Options) classify.Options { o.Dense, o.DenseScale = 100, 2; return o },
+	// The same coordinates not normalised (linear in the TF-IDF vector).
+	"lsa100raw": func(o classify.Options) classify.Options { o.Dense = 100; return classify.ExpRaw(o) },
 }

@@ -440,3 +440,7 @@ func (c *corpus) nbsvm(docs []doc, m *Model, o Options, soft bool) expParts {
 	m.B = B
 	return expParts{v: ExpNBSVM, base: m, r: r, extra: W} // combine folds both alike
 }
+
+// ExpRaw makes the dense coordinates of o unnormalised (z = Vᵀx times
+// DenseScale): linear in the TF-IDF vector.
+func ExpRaw(o Options) Options { return ExpRawOptions(o) }

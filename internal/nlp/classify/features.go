@@ -18,15 +18,22 @@ type Segmenter interface {
 const wordSalt = 0x5bd1e9955bd1e995
 
 // featurizer extracts the features of normalised text: character grams
-// (text.Grams) unless noChars, and the words of seg when set.
+// unless noChars — 1- to 3-grams (text.Grams) when minN and maxN are zero,
+// else minN- to maxN-grams (text.GramsRange) — and the words of seg when
+// set.
 type featurizer struct {
-	seg     Segmenter
-	noChars bool
+	seg        Segmenter
+	noChars    bool
+	minN, maxN int
 }
 
 func (fz featurizer) each(norm []rune, fn func(h uint64, start, end int)) {
 	if !fz.noChars || fz.seg == nil {
-		text.Grams(norm, fn)
+		if fz.minN == 0 && fz.maxN == 0 {
+			text.Grams(norm, fn)
+		} else {
+			text.GramsRange(norm, fz.minN, fz.maxN, fn)
+		}
 	}
 	if fz.seg != nil {
 		if len(norm) > text.MaxGramRunes {
@@ -81,6 +88,30 @@ func weigh(counts map[uint64]float64, vocab map[uint64]int32, idf []float32) vec
 	return v
 }
 
+// vec returns the model's feature vector of a message with gram counts
+// counts: its TF-IDF vector, then the dense coordinates (features
+// len(hashes) onwards) when the model has a projection.
+func (m *Model) vec(counts map[uint64]float64) vector {
+	v := weigh(counts, m.vocab, m.IDF)
+	if m.proj != nil {
+		F := int32(len(m.hashes))
+		for j, z := range m.proj.project(counts, nil) {
+			v.idx = append(v.idx, F+int32(j))
+			v.val = append(v.val, z)
+		}
+	}
+	return v
+}
+
+// rows is the number of weight rows: one per gram, one per dense
+// coordinate.
+func (m *Model) rows() int {
+	if m.proj != nil {
+		return len(m.hashes) + m.proj.k
+	}
+	return len(m.hashes)
+}
+
 // scratch is the per-call working memory of Predict, pooled.
 type scratch struct {
 	runes   []rune
@@ -90,6 +121,12 @@ type scratch struct {
 	touched []int32
 	val     []float32
 	logits  []float64
+	// The dense projection's counts (by its feature), touched features,
+	// TF-IDF vector and coordinates.
+	pcounts  []float32
+	ptouched []int32
+	pvec     vector
+	z        []float32
 }
 
 type scratchPool struct{ p sync.Pool }
@@ -111,6 +148,10 @@ func (sp *scratchPool) put(s *scratch) {
 	s.touched = s.touched[:0]
 	s.runes = s.runes[:0]
 	s.val = s.val[:0]
+	for _, f := range s.ptouched {
+		s.pcounts[f] = 0
+	}
+	s.ptouched = s.ptouched[:0]
 	sp.p.Put(s)
 }
 
@@ -121,8 +162,20 @@ func (m *Model) vectorize(s *scratch, title, body string) {
 	titleEnd := len(s.runes)
 	s.runes = append(s.runes, ' ')
 	s.runes = text.AppendNormalized(s.runes, body)
+	p := m.proj
+	if p != nil && len(s.pcounts) != len(p.hashes) {
+		s.pcounts, s.ptouched = make([]float32, len(p.hashes)), s.ptouched[:0]
+	}
 	add := func(w float32) func(h uint64, start, end int) {
 		return func(h uint64, start, end int) {
+			if p != nil {
+				if f, ok := p.vocab[h]; ok {
+					if s.pcounts[f] == 0 {
+						s.ptouched = append(s.ptouched, f)
+					}
+					s.pcounts[f] += w
+				}
+			}
 			f, ok := m.vocab[h]
 			if !ok {
 				return
@@ -150,5 +203,21 @@ func (m *Model) vectorize(s *scratch, title, body string) {
 		for i := range s.val {
 			s.val[i] *= inv
 		}
+	}
+	if p != nil {
+		s.pvec.idx, s.pvec.val, norm = s.pvec.idx[:0], s.pvec.val[:0], 0
+		for _, f := range s.ptouched {
+			x := float32((1 + math.Log(float64(s.pcounts[f]))) * float64(p.idf[f]))
+			s.pvec.idx = append(s.pvec.idx, f)
+			s.pvec.val = append(s.pvec.val, x)
+			norm += float64(x) * float64(x)
+		}
+		if norm > 0 {
+			inv := float32(1 / math.Sqrt(norm))
+			for i := range s.pvec.val {
+				s.pvec.val[i] *= inv
+			}
+		}
+		s.z = p.coords(s.pvec, s.z)
 	}
 }

@@ -50,7 +50,8 @@ type Model struct {
 	hashes []uint64         // feature → gram hash (kept for the model file)
 	vocab  map[uint64]int32 // gram hash → feature
 	pool   scratchPool
-	feat   featurizer // character grams (the zero value) and/or words
+	feat   featurizer  // character grams (the zero value) and/or words
+	proj   *projection // dense features, when trained with Options.Dense
 }
 
 // maxTerms is how many driving terms a prediction lists.
@@ -68,6 +69,7 @@ func (m *Model) Predict(title, body string, k int) []Prediction {
 	defer m.pool.put(s)
 	m.vectorize(s, title, body)
 	logits := m.logits(s.touched, s.val, s.logits)
+	m.addDense(s.z, logits)
 	probs := softmax(logits, m.Temperature)
 	order := make([]int, C)
 	for i := range order {
@@ -97,6 +99,22 @@ func (m *Model) logits(idx []int32, val []float32, dst []float64) []float64 {
 		}
 	}
 	return dst
+}
+
+// addDense adds the dense coordinates' contribution to the logits (none
+// without a projection).
+func (m *Model) addDense(z []float32, dst []float64) {
+	if m.proj == nil {
+		return
+	}
+	C := len(m.Labels)
+	F := len(m.hashes)
+	for j, x := range z {
+		row := m.W[(F+j)*C : (F+j)*C+C]
+		for c, w := range row {
+			dst[c] += float64(x) * float64(w)
+		}
+	}
 }
 
 // contrib is one feature's contribution to a class.

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"yiwang/internal/nlp/text"
 )
 
 // ErrNoData is returned when there is too little labelled data to train.
@@ -50,6 +52,22 @@ type Options struct {
 	// they are the only features.
 	Segmenter Segmenter
 	NoChars   bool
+	// MinGram and MaxGram bound the length of the character grams in runes
+	// (zero: 1 and 3, text.Grams; at most text.MaxGramLen).
+	MinGram, MaxGram int
+	// Dense > 0 adds that many dense features learnt without labels: the
+	// latent semantic analysis of DenseText and the training messages
+	// (see projection), fitted once per model from its training data,
+	// each message's coordinates scaled to length DenseScale (default 1).
+	// DenseText is unlabelled text; its labels, if any, are ignored.
+	Dense      int
+	DenseScale float64
+	DenseText  []Example
+	// DenseMaxFeatures bounds the projection's vocabulary to the most
+	// frequent grams (default 50,000).
+	DenseMaxFeatures int
+	denseRaw         bool        // experiment: coordinates not normalised
+	proj             *projection // fitted projection, passed to inner fits
 	// SelectL2 chooses L2 among 1e-5, 1e-4 and 1e-3 by 3-fold
 	// cross-validation (macro-F1) inside the training data of each model,
 	// so that a test fold never takes part in the choice.
@@ -61,7 +79,17 @@ type Options struct {
 	Seed       uint64 // shuffling seed
 }
 
-func (o Options) features() featurizer { return featurizer{seg: o.Segmenter, noChars: o.NoChars} }
+func (o Options) features() featurizer {
+	fz := featurizer{seg: o.Segmenter, noChars: o.NoChars}
+	if (o.MinGram > 0 || o.MaxGram > 0) && (o.MinGram > 1 || o.MaxGram != 3 && o.MaxGram != 0) {
+		fz.minN, fz.maxN = max(o.MinGram, 1), o.MaxGram
+		if fz.maxN == 0 {
+			fz.maxN = 3
+		}
+		fz.maxN = min(max(fz.maxN, fz.minN), text.MaxGramLen)
+	}
+	return fz
+}
 
 func (o Options) withDefaults() Options {
 	if o.TitleWeight <= 0 {
@@ -91,6 +119,12 @@ func (o Options) withDefaults() Options {
 	if o.PriorWeight <= 0 {
 		o.PriorWeight = 1
 	}
+	if o.DenseScale <= 0 {
+		o.DenseScale = 1
+	}
+	if o.DenseMaxFeatures <= 0 {
+		o.DenseMaxFeatures = 50000
+	}
 	return o
 }
 
@@ -107,6 +141,7 @@ type corpus struct {
 	docs      []doc
 	weak      []doc
 	unlabeled []map[uint64]float64
+	denseText []map[uint64]float64 // Options.DenseText
 }
 
 // prepare computes gram counts of every example once.
@@ -131,6 +166,11 @@ func prepare(examples []Example, o Options) (*corpus, error) {
 	}
 	for _, e := range o.Unlabeled {
 		c.unlabeled = append(c.unlabeled, termCounts(o.features(), e.Title, e.Body, o.TitleWeight))
+	}
+	if o.Dense > 0 {
+		for _, e := range o.DenseText {
+			c.denseText = append(c.denseText, termCounts(o.features(), e.Title, e.Body, o.TitleWeight))
+		}
 	}
 	for _, set := range []struct {
 		ex []Example
@@ -164,6 +204,9 @@ func Train(examples []Example, opts Options) (*Model, error) {
 // train fits on the docs named by rows: a base model, its temperature from
 // held-out folds of rows, then (with self-training) the final model.
 func (c *corpus) train(rows []int, o Options) *Model {
+	if o.Dense > 0 && o.proj == nil {
+		o.proj = c.projection(rows, o)
+	}
 	if o.SelectL2 {
 		o.L2 = c.selectL2(rows, o)
 		o.SelectL2 = false
@@ -179,6 +222,16 @@ func (c *corpus) train(rows []int, o Options) *Model {
 	return m
 }
 
+// projection fits the dense projection on the dense text and the
+// messages of rows (their text only).
+func (c *corpus) projection(rows []int, o Options) *projection {
+	docs := slices.Clip(c.denseText)
+	for _, r := range rows {
+		docs = append(docs, c.docs[r].counts)
+	}
+	return fitProjection(docs, o.Dense, o.MinDF, o.DenseMaxFeatures, o.DenseScale, o.denseRaw, o.Seed)
+}
+
 // subset returns the docs of rows and every weak doc.
 func (c *corpus) subset(rows []int) []doc {
 	out := make([]doc, len(rows), len(rows)+len(c.weak))
@@ -192,7 +245,7 @@ func (c *corpus) subset(rows []int) []doc {
 func (c *corpus) pseudo(m *Model, o Options) []doc {
 	var out []doc
 	for _, counts := range c.unlabeled {
-		v := weigh(counts, m.vocab, m.IDF)
+		v := m.vec(counts)
 		p := softmax(m.logits(v.idx, v.val, make([]float64, len(m.Labels))), m.Temperature)
 		best := 0
 		for k := range p {
@@ -229,7 +282,7 @@ func (c *corpus) temperature(rows []int, o Options, selfTrain bool) float64 {
 		train, test := split(rows, fold)
 		m := c.train(train, inner)
 		for _, r := range test {
-			v := weigh(c.docs[r].counts, m.vocab, m.IDF)
+			v := m.vec(c.docs[r].counts)
 			logits = append(logits, m.logits(v.idx, v.val, make([]float64, len(c.labels))))
 			truth = append(truth, c.docs[r].class)
 		}
@@ -265,7 +318,7 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 			df[h]++
 		}
 	}
-	m := &Model{Labels: c.labels, TitleWeight: o.TitleWeight, Temperature: 1, feat: o.features()}
+	m := &Model{Labels: c.labels, TitleWeight: o.TitleWeight, Temperature: 1, feat: o.features(), proj: o.proj}
 	for h, n := range df {
 		if n >= o.MinDF {
 			m.hashes = append(m.hashes, h)
@@ -296,7 +349,7 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 	}
 	vecs := make([]vector, len(docs))
 	for i, d := range docs {
-		vecs[i] = weigh(d.counts, m.vocab, m.IDF)
+		vecs[i] = m.vec(d.counts)
 	}
 	// Class weights: N / (C · n_c).
 	perClass := make([]float64, C)
@@ -316,7 +369,7 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 			classW[k] = total / (float64(C) * v)
 		}
 	}
-	m.W = make([]float32, len(m.hashes)*C)
+	m.W = make([]float32, m.rows()*C)
 	m.B = make([]float32, C)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	order := make([]int, len(docs))
@@ -378,7 +431,7 @@ func (c *corpus) selectL2(rows []int, o Options) float64 {
 			train, test := split(rows, fold)
 			m := c.train(train, inner)
 			for _, r := range test {
-				v := weigh(c.docs[r].counts, m.vocab, m.IDF)
+				v := m.vec(c.docs[r].counts)
 				z := m.logits(v.idx, v.val, make([]float64, len(c.labels)))
 				top := 0
 				for j := range z {
