@@ -142,6 +142,17 @@ func TestWorkbenchLowConfidenceInBrowser(t *testing.T) {
 	if got := p.eval("status", `document.getElementById('status').textContent`); !strings.HasPrefix(got, "低置信度 1 件，待分拨 1 件") {
 		t.Errorf("status %q; want 低置信度 1 件，待分拨 1 件 first", got)
 	}
+	// The list comes from the API's queue, a page most urgent first; the
+	// page reads no case's history to find the held ones.
+	const requests = `performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/api/v1/cases'))`
+	if got := p.eval("requests", requests+`.join('\n')`); !strings.Contains(got, "/api/v1/cases?queue=low_confidence&sort=due&limit=50") ||
+		!strings.Contains(got, "/api/v1/cases?queue=manual&sort=due&limit=50") || strings.Contains(got, "/history") {
+		t.Errorf("the dispatcher's requests were:\n%s\nwant queue=low_confidence and queue=manual a page each, and no history", got)
+	}
+	if got := p.eval("the list's count", `document.getElementById('q-lowconf').dataset.shown + '|' + document.getElementById('q-lowconf').dataset.more + '|' +
+		document.querySelector('#q-lowconf li.more').textContent`); got != "1|false|共 1 件" {
+		t.Errorf("低置信度 list says %q; want 1|false|共 1 件", got)
+	}
 	// The detail shows the suggestions too; the uncovered case's has none.
 	p.clickCurrent("the uncovered case", fmt.Sprintf(`#q-manual li[data-case-id=%q]`, uncovered))
 	p.wait("its detail", fmt.Sprintf(`document.querySelector('#detail[data-case-id=%q]') !== null`, uncovered))
@@ -163,6 +174,8 @@ func TestWorkbenchLowConfidenceInBrowser(t *testing.T) {
 	if got := p.eval("lists", `document.getElementById('q-lowconf').dataset.shown`); got != "0" {
 		t.Errorf("低置信度 still shows %s cases", got)
 	}
+	// The routed case keeps its suggestions, shown for the record.
+	p.wait("the suggestions kept in the detail", fmt.Sprintf(`/^01 .*（55%%），%s.*（25%%），%s.*（10%%）$/.test((document.getElementById('detail-suggested') || {}).textContent || "")`, others[0], others[1]))
 	p.shot("workbench-low-confidence-routed.png")
 	p.noErrors()
 }

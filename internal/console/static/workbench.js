@@ -28,21 +28,15 @@ const FIELDS = { "payload.unit": "unit", "payload.reason": "reason", "payload.re
   "payload.satisfaction": "satisfaction", "payload.deadlines.resolve": "resolve", "payload.deadlines": "resolve",
   "payload.units": "units", "payload.due": "due", "payload.parent_id": "parent_id", "payload.category": "category",
   note: "note", actor: "actor" };
-// AUTO_TAG asks the workflow to choose a new case's category (workflow.TagAutoCategory).
-const AUTO_TAG = "category:auto";
-// SUGGESTION_MARK starts the note in which the workflow records its
-// category suggestion (internal/workflow/classify.go).
-const SUGGESTION_MARK = "分类建议 ";
+// LOW_CONFIDENCE is the queue of the received cases the classifier held
+// (cases.QueueLowConfidence): the API lists them (queue=low_confidence)
+// and each carries its suggestions (c.suggestions, top three).
+const LOW_CONFIDENCE = "low_confidence";
 
 let units = [];
 let unitNames = {};
 let categories = []; // GET /api/v1/categories, in taxonomy order
 let categoryByCode = {};
-// suggestions holds, by case id, what the classifier suggested for a case
-// in the manual queue that it could not route confidently: { version,
-// list } with list the top three ({ category, confidence, terms }), or
-// null when the case was held for no such reason.
-const suggestions = new Map();
 let tab = "dispatcher";
 let current = null; // the case shown in the detail panel
 let busy = false;
@@ -135,71 +129,10 @@ function leftText(k) {
   return clockName(k.clock) + (k.left_seconds < 0 ? " 已超时 " : " 剩余 ") + left + (k.paused ? "（暂停）" : "");
 }
 
-// parseSuggestion reads the workflow's suggestion note of a case held for
-// low confidence: the top three categories with their confidence, or null
-// when the note is of another kind (applied or confirmed suggestions).
-function parseSuggestion(note) {
-  if (!note || !note.startsWith(SUGGESTION_MARK)) return null;
-  const lines = note.split("\n");
-  // The first line is machine-readable: "分类建议 suggested=… confidence=…
-  // threshold=… applied=… original=…"; held means not applied and below
-  // the threshold.
-  const head = {};
-  for (const f of lines[0].slice(SUGGESTION_MARK.length).split(/\s+/)) {
-    const i = f.indexOf("=");
-    if (i > 0) head[f.slice(0, i)] = f.slice(i + 1);
-  }
-  if (head.applied !== "false" || !(Number(head.confidence) < Number(head.threshold))) return null;
-  const list = [];
-  for (const l of lines) {
-    const m = /^\d+\. (\S+) ([0-9.]+)(?: 依据：(.*))?$/.exec(l);
-    if (m) list.push({ category: m[1], confidence: Number(m[2]), terms: m[3] ? m[3].split("、").filter(Boolean) : [] });
-  }
-  return list.length ? list : null;
-}
-function suggestionOf(events) {
-  for (const e of events || []) {
-    if (e.action === "note" && (e.actor || "").startsWith("system")) {
-      const s = parseSuggestion(e.note);
-      if (s) return s;
-    }
-  }
-  return null;
-}
-// mayBeHeld says whether a received case could have been held by the
-// classifier: tagged category:auto, or filed under a first-level category.
-function mayBeHeld(c) {
-  if ((c.tags || []).includes(AUTO_TAG)) return true;
-  const cat = categoryByCode[c.category];
-  return !cat || cat.level === 1;
-}
-
-// classify reads the history of the manual queue's cases that may have
-// been held by the classifier (a few at a time, each case once per
-// version) and records their suggestions.
-async function classify(list) {
-  const todo = list.filter((c) => {
-    const s = suggestions.get(c.id);
-    return (!s || s.version !== c.version) && mayBeHeld(c);
-  });
-  for (const c of list) if (!mayBeHeld(c)) suggestions.set(c.id, { version: c.version, list: null });
-  let next = 0;
-  async function worker() {
-    while (next < todo.length) {
-      const c = todo[next++];
-      try {
-        const h = await api("GET", "/api/v1/cases/" + encodeURIComponent(c.id) + "/history");
-        suggestions.set(c.id, { version: c.version, list: suggestionOf(h.events) });
-      } catch (e) {
-        suggestions.set(c.id, { version: c.version, list: null });
-      }
-    }
-  }
-  await Promise.all([worker(), worker(), worker(), worker()]);
-}
-function lowConfidence(c) {
-  const s = suggestions.get(c.id);
-  return s && s.version === c.version && s.list ? s.list : null;
+// heldSuggestions are the suggestions of a case waiting in the
+// low-confidence queue, or null when it does not wait there.
+function heldSuggestions(c) {
+  return c.queue === LOW_CONFIDENCE && (c.suggestions || []).length ? c.suggestions : null;
 }
 
 // suggestionBox shows a held case's suggested categories, each with a
@@ -215,7 +148,8 @@ function suggestionBox(c, list) {
     b.type = "button";
     b.dataset.category = s.category;
     b.dataset.caseId = c.id;
-    if (s.terms.length) b.title = L("依据：", "Based on: ") + s.terms.join(L("、", ", "));
+    const terms = s.terms || [];
+    if (terms.length) b.title = L("依据：", "Based on: ") + terms.join(L("、", ", "));
     if (s.category === c.category) b.disabled = true;
     b.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(c, s.category, b); });
     b.addEventListener("keydown", (ev) => ev.stopPropagation());
@@ -304,8 +238,6 @@ async function loadPage(id, l, limit) {
   if (l.next) p.set("cursor", l.next);
   const page = await api("GET", "/api/v1/cases?" + p);
   if (lists[id] !== l) return; // reloaded meanwhile
-  if (id === "q-manual") await classify(page.cases);
-  if (lists[id] !== l) return;
   l.cases.push(...page.cases);
   l.next = page.next_cursor || "";
   renderList(id, l);
@@ -316,27 +248,14 @@ async function loadPage(id, l, limit) {
 function shown(l) { return l.cases.length + (l.next ? "+" : ""); }
 
 function renderList(id, l) {
-  let cases = l.cases;
-  if (id === "q-manual") {
-    // The manual queue splits in two: cases the classifier held (with its
-    // suggestions) and cases no rule covered.
-    const low = cases.filter(lowConfidence);
-    cases = cases.filter((c) => !lowConfidence(c));
-    fill("q-lowconf", low.sort(byUrgency), () => L("暂无低置信度案件", "No low-confidence cases"), (c) => suggestionBox(c, lowConfidence(c)));
-    const lu = document.getElementById("q-lowconf");
-    lu.dataset.shown = String(low.length);
-    l.low = low.length;
-  }
-  fill(id, cases.slice().sort(byUrgency), l.empty, l.extra);
+  fill(id, l.cases.slice().sort(byUrgency), l.empty, l.extra);
   const ul = document.getElementById(id);
   ul.dataset.shown = String(l.cases.length);
   ul.dataset.more = String(l.next !== "");
   if (!l.cases.length) return;
   const foot = el("li", undefined, "more");
-  // The manual queue's count covers the low-confidence cases shown above it.
-  const low = id === "q-manual" && l.low ? L("（其中低置信度 " + l.low + " 件）", " (" + l.low + " of them low confidence, above)") : "";
-  foot.append(el("span", (l.next ? L("已显示 " + l.cases.length + " 件，还有更多", "Showing " + l.cases.length + ", more to load")
-    : L("共 " + l.cases.length + " 件", l.cases.length + " in all")) + low, "muted"));
+  foot.append(el("span", l.next ? L("已显示 " + l.cases.length + " 件，还有更多", "Showing " + l.cases.length + ", more to load")
+    : L("共 " + l.cases.length + " 件", l.cases.length + " in all"), "muted"));
   if (l.next) {
     const b = el("button", L("加载更多", "Load more"));
     b.type = "button";
@@ -355,16 +274,19 @@ function renderList(id, l) {
   ul.append(foot);
 }
 
+// The dispatcher's lists are the API's queues, a page each: the cases
+// the classifier held (low_confidence, each with its suggestions and a
+// button per suggestion), the received cases no rule covered (manual),
+// the returned cases and those returned twice or more (arbitration).
 async function loadDispatcher() {
-  const empty = { manual: () => L("暂无待分拨案件", "No cases awaiting dispatch"), returned: () => L("暂无退单", "No returned cases"),
-    arbitration: () => L("暂无需仲裁的案件", "No cases for arbitration") };
-  const [manual, returned, arbitration] = await Promise.all(Object.keys(empty).map((q) => loadList("q-" + q, { queue: q }, empty[q])));
-  setStatus(() => {
-    const low = manual.low || 0;
-    const waiting = (manual.cases.length - low) + (manual.next ? "+" : "");
-    return L("低置信度 " + low + " 件，待分拨 " + waiting + " 件，退单 " + shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件",
-      "Low confidence " + low + ", awaiting dispatch " + waiting + ", returned " + shown(returned) + ", arbitration " + shown(arbitration));
-  });
+  const [low, manual, returned, arbitration] = await Promise.all([
+    loadList("q-lowconf", { queue: LOW_CONFIDENCE }, () => L("暂无低置信度案件", "No low-confidence cases"), (c) => suggestionBox(c, c.suggestions || [])),
+    loadList("q-manual", { queue: "manual" }, () => L("暂无待分拨案件", "No cases awaiting dispatch")),
+    loadList("q-returned", { queue: "returned" }, () => L("暂无退单", "No returned cases")),
+    loadList("q-arbitration", { queue: "arbitration" }, () => L("暂无需仲裁的案件", "No cases for arbitration")),
+  ]);
+  setStatus(() => L("低置信度 " + shown(low) + " 件，待分拨 " + shown(manual) + " 件，退单 " + shown(returned) + " 件，仲裁 " + shown(arbitration) + " 件",
+    "Low confidence " + shown(low) + ", awaiting dispatch " + shown(manual) + ", returned " + shown(returned) + ", arbitration " + shown(arbitration)));
 }
 
 async function loadHandler() {
@@ -495,9 +417,16 @@ function renderDetail() {
   if (c.extension_pending) dl.append(el("dt", L("延期", "Extension")), el("dd", L("延期申请待审批", "Extension request awaiting approval")));
   if (c.parent_id) dl.append(el("dt", L("并入案件", "Merged into")), el("dd", c.parent_id));
   if (c.satisfaction) dl.append(el("dt", L("回访结果", "Follow-up result")), el("dd", tr(SATISFACTION, c.satisfaction)));
+  // The classifier's suggestions of a case no longer held (applied,
+  // confirmed, or answered by a dispatcher): for the record.
+  if (!heldSuggestions(c) && (c.suggestions || []).length) {
+    const dd = el("dd", joinList(c.suggestions.map((s) => categoryText(s.category) + L("（", " (") + Math.round(s.confidence * 100) + "%" + L("）", ")"))));
+    dd.id = "detail-suggested";
+    dl.append(el("dt", L("分类建议", "Suggested categories")), dd);
+  }
   d.append(dl, el("pre", c.description));
 
-  const held = c.state === "received" ? suggestionOf(hist.events) : null;
+  const held = heldSuggestions(c);
   if (held) {
     d.append(el("h3", L("分类建议 · 置信度不足，转人工", "Category suggestions · confidence too low, passed to a person")));
     const box = suggestionBox(c, held);
