@@ -18,6 +18,12 @@ import (
 // other processes' load), the bytes it allocated and the number of issues
 // found.
 func benchHot(msgs []demo.Message, n int, seed uint64) hotResult {
+	return benchHotWith(msgs, n, seed, hot.Options{})
+}
+
+// benchHotWith is benchHot with the clustering options given (the baseline:
+// GramNames, issues named by character grams as before whole words).
+func benchHotWith(msgs []demo.Message, n int, seed uint64, opts hot.Options) hotResult {
 	r := rand.New(rand.NewPCG(seed, 7))
 	now := time.Date(2020, 1, 27, 0, 0, 0, 0, time.UTC)
 	gen := make([]hot.Message, n)
@@ -37,7 +43,7 @@ func benchHot(msgs []demo.Message, n int, seed uint64) hotResult {
 	runtime.ReadMemStats(&before)
 	cpu0 := cpuSeconds()
 	start := time.Now()
-	issues := hot.Cluster(gen, now, hot.Options{})
+	issues := hot.Cluster(gen, now, opts)
 	res := hotResult{wallS: time.Since(start).Seconds(), cpuS: cpuSeconds() - cpu0, issues: len(issues)}
 	runtime.ReadMemStats(&after)
 	res.allocMB = float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)

@@ -164,14 +164,10 @@ func Cluster(msgs []Message, now time.Time, opts Options) []Issue {
 	}
 	var lx *lexicon
 	if !o.GramNames && len(kept) > 0 {
-		texts := make([]string, len(docs))
-		for i, d := range docs {
-			texts[i] = nameText(msgs[d.msg])
-		}
-		lx = newLexicon(texts)
+		lx = newLexicon(len(docs), func(i int) string { return nameText(msgs[docs[i].msg]) })
 	}
 	issues := make([]Issue, len(kept))
-	parallel(len(kept), func(_ *counter, i int) { issues[i] = makeIssue(docs, kept[i], msgs, now, lx) })
+	parallel(len(kept), func(c *counter, i int) { issues[i] = makeIssue(docs, kept[i], msgs, now, lx, &c.names) })
 	slices.SortFunc(issues, func(a, b Issue) int {
 		switch {
 		case a.Heat > b.Heat:
@@ -251,6 +247,7 @@ type counter struct {
 	first []span   // by position in keys: where the gram first occurs
 	slots []int32  // 1 + position in keys, 0 = empty; len is a power of 2
 	runes [2][]rune
+	names scratch // for naming issues
 }
 
 // span locates a gram in a counter's normalised title (src 0) or body (1).

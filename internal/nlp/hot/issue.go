@@ -10,13 +10,12 @@ import (
 const nameTerms = 3
 
 // makeIssue summarises the docs of one group, naming it by whole words and
-// a place with lx (by its character grams when lx is nil).
-func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexicon) Issue {
+// a place with lx (scratch space sc), or by its character grams when lx is
+// nil or finds nothing shared.
+func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexicon, sc *scratch) Issue {
 	var is Issue
 	reporters := map[string]bool{}
 	areas := map[string]int{}
-	weight := map[uint64]float64{}
-	spelled := map[uint64]string{}
 	for _, i := range group {
 		d := docs[i]
 		m := msgs[d.msg]
@@ -40,27 +39,18 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexic
 		if d.area != "" {
 			areas[d.area]++
 		}
-		for _, t := range d.terms {
-			weight[t.h] += t.w
-			if _, ok := spelled[t.h]; !ok {
-				spelled[t.h] = t.s
-			}
-		}
 	}
 	for a, c := range areas {
 		if 2*c > len(group) && (is.Area == "" || a < is.Area) {
 			is.Area = a
 		}
 	}
-	is.Terms = termTexts(weight, spelled)
-	is.named = nameOf(is.Terms)
-	is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.named, "/"))
 	if lx != nil {
 		texts := make([]string, len(group))
 		for k, i := range group {
 			texts[k] = nameText(msgs[docs[i].msg])
 		}
-		wn := lx.nameFrom(texts)
+		wn := lx.nameFrom(texts, sc)
 		if wn.Place != "" || len(wn.Terms) > 0 {
 			is.Place = wn.Place
 			is.Terms = wn.Terms
@@ -71,6 +61,22 @@ func makeIssue(docs []doc, group []int, msgs []Message, now time.Time, lx *lexic
 				is.named = append([]string{wn.Place}, shown...)
 			}
 		}
+	}
+	if is.Name == "" {
+		// By character grams: the members' strongest key terms.
+		weight := map[uint64]float64{}
+		spelled := map[uint64]string{}
+		for _, i := range group {
+			for _, t := range docs[i].terms {
+				weight[t.h] += t.w
+				if _, ok := spelled[t.h]; !ok {
+					spelled[t.h] = t.s
+				}
+			}
+		}
+		is.Terms = termTexts(weight, spelled)
+		is.named = nameOf(is.Terms)
+		is.Name = strings.TrimSpace(is.Area + " " + strings.Join(is.named, "/"))
 	}
 	is.Heat = Heat(is.Reporters, is.Votes, is.Recent, now.Sub(is.Last))
 	return is

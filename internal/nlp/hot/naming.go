@@ -24,11 +24,22 @@ type shared struct {
 	truncCnt [2]int32
 }
 
+// scratch is reusable space for naming issues one after another.
+type scratch struct {
+	idx map[uint64]int32
+	out []shared
+}
+
 // collect counts the strings of 2 to maxTermLen runes in the members'
-// chunks (member i's chunks are texts[i]).
-func collect(texts [][][]rune) []shared {
-	idx := map[uint64]int32{}
-	var out []shared
+// chunks (member i's chunks are texts[i]). The result lives in sc until
+// the next call.
+func collect(texts [][][]rune, sc *scratch) []shared {
+	if sc.idx == nil {
+		sc.idx = map[uint64]int32{}
+	}
+	clear(sc.idx)
+	idx, out := sc.idx, sc.out[:0]
+	defer func() { sc.out = out[:0] }()
 	for m, cs := range texts {
 		for _, c := range cs {
 			for i := range c {
@@ -148,7 +159,7 @@ type wordName struct {
 const nameTermsShown = 2
 
 // nameFrom names an issue from its members' name texts.
-func (lx *lexicon) nameFrom(texts []string) wordName {
+func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 	var wn wordName
 	if len(texts) > nameMembers {
 		spread := make([]string, nameMembers)
@@ -178,7 +189,7 @@ func (lx *lexicon) nameFrom(texts []string) wordName {
 	}
 
 	// The place: the most specific shared place name, then the most shared.
-	all := collect(cs)
+	all := collect(cs, sc)
 	var place []rune
 	bestRank, bestCov := 0, int32(0)
 	for i := range all {
@@ -202,7 +213,7 @@ func (lx *lexicon) nameFrom(texts []string) wordName {
 		for i := range cs {
 			cs[i] = splitAt(splitAt(cs[i], place), place[:len(place)-k])
 		}
-		all = collect(cs)
+		all = collect(cs, sc)
 	}
 
 	type scored struct {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"yiwang/internal/nlp/text"
 )
@@ -54,6 +55,15 @@ var placeSuffixes = func() []placeSuffix {
 	return out
 }()
 
+// suffixEnds holds the last runes of the place suffixes.
+var suffixEnds = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, p := range placeSuffixes {
+		m[p.s[len(p.s)-1]] = true
+	}
+	return m
+}()
+
 type placeSuffix struct {
 	s    []rune
 	rank int
@@ -63,6 +73,9 @@ type placeSuffix struct {
 // none) and the suffix's length. The name before that suffix must have two
 // runes: "幼儿园" is no place name, "星沙幼儿园" is.
 func placeRank(t []rune) (rank, n int) {
+	if len(t) == 0 || !suffixEnds[t[len(t)-1]] {
+		return 0, 0
+	}
 	for _, p := range placeSuffixes {
 		if len(t) >= len(p.s) && slices.Equal(t[len(t)-len(p.s):], p.s) {
 			if len(t) < len(p.s)+2 {
@@ -157,7 +170,7 @@ func chunks(s string, dst [][]rune) [][]rune {
 // nameText is the text of a message its name is taken from: the title, and
 // the start of the body when the title is shorter than six runes.
 func nameText(m Message) string {
-	if len([]rune(m.Title)) >= 6 {
+	if utf8.RuneCountInString(m.Title) >= 6 {
 		return m.Title
 	}
 	return m.Title + "。" + text.FirstRunes(m.Body, 60)
@@ -189,20 +202,21 @@ type neighbour struct {
 	votes, maj int32
 }
 
-// newLexicon counts the grams of the distinct texts (sampled evenly down
-// to lexiconTexts).
-func newLexicon(texts []string) *lexicon {
-	step := max(1, (len(texts)+lexiconTexts-1)/lexiconTexts)
+// newLexicon counts the grams of the distinct texts textOf(0 … n-1)
+// (sampled evenly down to lexiconTexts).
+func newLexicon(n int, textOf func(i int) string) *lexicon {
+	step := max(1, (n+lexiconTexts-1)/lexiconTexts)
 	var cs [][]rune
-	n := 0
+	texts := 0
 	seen := map[string]bool{} // a text repeated word for word counts once
-	for i := 0; i < len(texts); i += step {
-		if seen[texts[i]] {
+	for i := 0; i < n; i += step {
+		t := textOf(i)
+		if seen[t] {
 			continue
 		}
-		seen[texts[i]] = true
-		cs = chunks(texts[i], cs)
-		n++
+		seen[t] = true
+		cs = chunks(t, cs)
+		texts++
 	}
 	occ := 0
 	for _, c := range cs {
@@ -212,7 +226,7 @@ func newLexicon(texts []string) *lexicon {
 	for size < 2*occ && size < 1<<20 {
 		size <<= 1
 	}
-	lx := &lexicon{texts: n, mask: uint64(size - 1), keys: make([]uint64, size), cnt: make([]int32, size)}
+	lx := &lexicon{texts: texts, mask: uint64(size - 1), keys: make([]uint64, size), cnt: make([]int32, size)}
 	lx.side[0], lx.side[1] = make([]neighbour, size), make([]neighbour, size)
 	for pass := range 2 {
 		for _, c := range cs {
