@@ -182,9 +182,7 @@ func (s *Server) hotspots(ctx context.Context, f store.Filter, now time.Time, wi
 		if s.sit != nil && s.sit.Geo != nil && is.Area != "" {
 			if a, ok := s.sit.Geo.Area(is.Area); ok {
 				v.AreaName = a.Name
-				if rest, ok := strings.CutPrefix(v.Name, is.Area); ok {
-					v.Name = a.Name + rest // "江岸区 油烟/扰民", not the code
-				}
+				v.Name = withAreaName(is, a.Name)
 			}
 		}
 		for _, id := range is.Members {
@@ -194,6 +192,20 @@ func (s *Server) hotspots(ctx context.Context, f store.Filter, now time.Time, wi
 		resp.Issues = append(resp.Issues, v)
 	}
 	return resp, nil
+}
+
+// withAreaName is the issue's name with its area code replaced by the
+// area's name: "420102 魅力之城小区 烧烤油烟扰民" reads
+// "江岸区魅力之城小区 烧烤油烟扰民", "420102 油烟/扰民" reads "江岸区 油烟/扰民".
+func withAreaName(is hot.Issue, areaName string) string {
+	rest, ok := strings.CutPrefix(is.Name, is.Area)
+	if !ok {
+		return is.Name
+	}
+	if is.Place != "" && strings.HasPrefix(rest, " "+is.Place) {
+		rest = rest[1:]
+	}
+	return areaName + rest
 }
 
 // parseWindow reads a window as whole days ("7d"), hours ("36h") or a Go

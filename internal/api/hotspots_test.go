@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"yiwang/internal/nlp/hot"
 )
 
 func TestParseWindow(t *testing.T) {
@@ -86,6 +89,11 @@ func TestHotspots(t *testing.T) {
 	if got[other] || is.Reporters != 4 || is.Area != "420102" || is.Heat <= 0 || len(is.Terms) == 0 {
 		t.Errorf("issue %+v", is)
 	}
+	// Named by area, place and whole key terms.
+	t.Logf("name %q, terms %q", is.Name, is.Terms)
+	if want := "420102 魅力之城小区 "; !strings.HasPrefix(is.Name, want) && !strings.HasPrefix(is.Name, is.AreaName+"魅力之城小区 ") {
+		t.Errorf("name %q, want it to start with %q (or the area's name and the place)", is.Name, want)
+	}
 
 	// Another area sees none of it.
 	if resp := decode[hotspotsResponse](t, h.do("GET", "/api/v1/hotspots?area=420111", "")); resp.Cases != 1 || len(resp.Issues) != 0 {
@@ -95,6 +103,23 @@ func TestHotspots(t *testing.T) {
 		rec := h.do("GET", "/api/v1/hotspots?"+q, "")
 		if rec.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", q, rec.Code, rec.Body)
+		}
+	}
+}
+
+func TestWithAreaName(t *testing.T) {
+	for _, tc := range []struct {
+		is   hot.Issue
+		want string
+	}{
+		{hot.Issue{Name: "420102 魅力之城小区 烧烤油烟扰民", Area: "420102", Place: "魅力之城小区"}, "江岸区魅力之城小区 烧烤油烟扰民"},
+		{hot.Issue{Name: "420102 油烟/扰民", Area: "420102"}, "江岸区 油烟/扰民"},
+		{hot.Issue{Name: "420102 魅力之城小区", Area: "420102", Place: "魅力之城小区"}, "江岸区魅力之城小区"},
+		{hot.Issue{Name: "A市丽发新城 搅拌站", Area: "420102", Place: "丽发新城"}, "A市丽发新城 搅拌站"},
+		{hot.Issue{Name: "420102", Area: "420102"}, "江岸区"},
+	} {
+		if got := withAreaName(tc.is, "江岸区"); got != tc.want {
+			t.Errorf("withAreaName(%q) = %q, want %q", tc.is.Name, got, tc.want)
 		}
 	}
 }
