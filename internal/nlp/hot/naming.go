@@ -189,6 +189,9 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 	}
 
 	// The place: the most specific shared place name, then the most shared.
+	// Its left edge must be a boundary; so must its right edge when the
+	// suffix is one rune, which may start the next word instead ("凉塘路旧城|改造",
+	// "小塘路|路灯").
 	all := collect(cs, sc)
 	var place []rune
 	bestRank, bestCov := 0, int32(0)
@@ -198,7 +201,7 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 			continue
 		}
 		rank, k := placeRank(sh.s)
-		if rank == 0 || startsWithSuffix(sh.s[:len(sh.s)-k]) || lx.edgeQuality(sh, 0) < 1 || lx.edgeQuality(sh, 1) == 0 || rightPlaceExt(all, sh) {
+		if rank == 0 || startsWithSuffix(sh.s[:len(sh.s)-k]) || lx.edgeQuality(sh, 0) < 1 || k == 1 && lx.edgeQuality(sh, 1) < 0.5 || rightPlaceExt(all, sh) {
 			continue
 		}
 		if rank > bestRank || rank == bestRank && (sh.cov > bestCov || sh.cov == bestCov && (len(sh.s) > len(place) ||

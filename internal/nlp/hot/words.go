@@ -55,6 +55,16 @@ var placeSuffixes = func() []placeSuffix {
 	return out
 }()
 
+// minName is how many runes a place name needs before the suffix s: two,
+// three before 站 and 厂 ("松雅西地省站", not "变电站" or "加油站", which name a
+// kind of facility).
+func minName(s []rune) int {
+	if len(s) == 1 && (s[0] == '站' || s[0] == '厂') {
+		return 3
+	}
+	return 2
+}
+
 // suffixEnds holds the last runes of the place suffixes.
 var suffixEnds = func() map[rune]bool {
 	m := map[rune]bool{}
@@ -71,14 +81,14 @@ type placeSuffix struct {
 
 // placeRank returns the rank of the longest place suffix t ends with (0:
 // none) and the suffix's length. The name before that suffix must have two
-// runes: "幼儿园" is no place name, "星沙幼儿园" is.
+// runes (see minName): "幼儿园" is no place name, "星沙幼儿园" is.
 func placeRank(t []rune) (rank, n int) {
 	if len(t) == 0 || !suffixEnds[t[len(t)-1]] {
 		return 0, 0
 	}
 	for _, p := range placeSuffixes {
 		if len(t) >= len(p.s) && slices.Equal(t[len(t)-len(p.s):], p.s) {
-			if len(t) < len(p.s)+2 {
+			if len(t) < len(p.s)+minName(p.s) {
 				return 0, 0
 			}
 			return p.rank, len(p.s)
