@@ -110,7 +110,7 @@ func TestNameFrom(t *testing.T) {
 			termHas: "58车贷案件",
 		},
 		{
-			name:     "a kind of place is no place",
+			name: "a kind of place is no place",
 			// (Were the estate followed by the same word in every title
 			// of a small window, its right edge would look bound and no
 			// place would be named: the window tells no more.)
