@@ -90,7 +90,12 @@ func (m *Models) Start(ctx context.Context) error {
 	defer stop()
 	defer context.AfterFunc(m.bg, stop)()
 	loaded, err := m.Load(ctx)
-	if err != nil || loaded {
+	switch {
+	case errors.Is(err, ErrInvalidModel):
+		// Stored by a version of the program whose file format this one
+		// no longer reads: train a new one (stored over it).
+		m.o.Logger.WarnContext(ctx, "the stored category classifier cannot be read by this version; training a new one", "err", err)
+	case err != nil || loaded:
 		return err
 	}
 	st, ok, err := m.claimOnly(ctx, TriggerStart, "", time.Time{})
@@ -116,7 +121,7 @@ func (m *Models) claim(ctx context.Context, trigger, by string, period time.Time
 	busy := m.running != nil
 	m.mu.Unlock()
 	if busy {
-		return RetrainStatus{}, false, ErrRetrainRunning
+		return RetrainStatus{}, false, fmt.Errorf("%w on this node (%s)", ErrRetrainRunning, m.o.Node)
 	}
 	st, ok, err := m.claimOnly(ctx, trigger, by, period)
 	if err != nil || !ok {
@@ -310,9 +315,10 @@ func (m *Models) TrainingSet(ctx context.Context) ([]hier.Example, TrainingCount
 
 // Run polls the store every PollInterval until ctx ends: it swaps in the
 // model other nodes stored, starts the scheduled retrain (RetrainIfDue),
-// and, while no model is stored at all, claims the first training (a
-// node that was to train it at start may have died). Failures are logged
-// and retried at the next tick.
+// and, while this node has no model in force and none is stored (a node
+// that was to train it at start may have died) or the stored one is
+// unreadable by this version, claims a training. Failures are logged and
+// retried at the next tick.
 func (m *Models) Run(ctx context.Context) error {
 	t := time.NewTicker(m.o.PollInterval)
 	defer t.Stop()
@@ -322,14 +328,16 @@ func (m *Models) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		if _, err := m.Refresh(ctx); err != nil && ctx.Err() == nil {
+		_, err := m.Refresh(ctx)
+		unreadable := errors.Is(err, ErrInvalidModel)
+		if err != nil && ctx.Err() == nil {
 			m.o.Logger.WarnContext(ctx, "refreshing the category classifier failed; keeping the model in force", "err", err)
 		}
 		if _, err := m.RetrainIfDue(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrNoTrainer) {
 			m.o.Logger.WarnContext(ctx, "the scheduled retrain could not start", "err", err)
 		}
 		if m.cur.Load() == nil && m.o.Train != nil {
-			if d, err := m.document(ctx, ModelDocument); err == nil && d == nil {
+			if d, err := m.document(ctx, ModelDocument); err == nil && (d == nil || unreadable) {
 				if _, _, err := m.claim(ctx, TriggerStart, "", time.Time{}); err != nil && !errors.Is(err, ErrRetrainRunning) && ctx.Err() == nil {
 					m.o.Logger.WarnContext(ctx, "training the first category classifier could not start", "err", err)
 				}

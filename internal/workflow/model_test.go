@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -465,5 +468,40 @@ func TestTrainingSetWeighsCorrections(t *testing.T) {
 	want := map[string]int{lampCategory + "/0104": DefaultCorrectionWeight, lampCategory + "/0103": DefaultCorrectionWeight}
 	if len(byPath) != len(want) || byPath[lampCategory+"/0104"] != want[lampCategory+"/0104"] || byPath[lampCategory+"/0103"] != want[lampCategory+"/0103"] {
 		t.Errorf("examples by path %v, want %v", byPath, want)
+	}
+}
+
+// TestStartReplacesAnUnreadableModel: a stored model this version cannot
+// read (say, of an older file format) is not an outage: a starting node
+// trains a new one and stores it over it.
+func TestStartReplacesAnUnreadableModel(t *testing.T) {
+	ctx := t.Context()
+	st := newFakeStore()
+	old := []byte("a model file of a format this version no longer reads")
+	sum := sha256.Sum256(old)
+	info, err := json.Marshal(ModelInfo{SHA256: hex.EncodeToString(sum[:]), Source: ModelUploaded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutDocument(ctx, store.Document{Name: ModelFilePrefix + hex.EncodeToString(sum[:]), Body: old}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutDocument(ctx, store.Document{Name: ModelDocument, Body: info}, 0); err != nil {
+		t.Fatal(err)
+	}
+	tr := &countingTrainer{}
+	n := newModelNode(t, st, ModelOptions{Train: tr.train(t)})
+	if _, err := n.m.Refresh(ctx); !errors.Is(err, ErrInvalidModel) {
+		t.Fatalf("refresh of the unreadable model: %v, want ErrInvalidModel", err)
+	}
+	if err := n.m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := n.m.InForce()
+	if !ok || got.Version != 2 || got.Source != ModelTrained || tr.calls.Load() != 1 {
+		t.Errorf("in force %+v (%v) after %d trainings; want version 2, trained once", got, ok, tr.calls.Load())
+	}
+	if got := n.top(t); got != "01" {
+		t.Errorf("suggestion %s, want 01", got)
 	}
 }
