@@ -1,6 +1,7 @@
 package hot
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -150,9 +151,10 @@ func termOK(t []rune) bool {
 // wordName is an issue's place and key terms as named from its members'
 // texts.
 type wordName struct {
-	City  string   // a city code most members mention ("A市"), if any
-	Place string   // the most specific place the members share, if any
-	Terms []string // key terms, strongest first
+	City     string   // a city code many members mention ("A市"), if any
+	District string   // a district or county code many members mention ("A2区"), if any
+	Place    string   // the most specific place the members share, if any
+	Terms    []string // key terms, strongest first
 }
 
 // nameTermsShown is how many key terms a name shows.
@@ -171,22 +173,24 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 	n := len(texts)
 	minCov := int32(max(2, (n+3)/4))
 	cs := make([][][]rune, n)
-	cities := map[string]int{}
+	cities, districts := map[string]int{}, map[string]int{}
 	for i, t := range texts {
 		cs[i] = chunks(t, nil)
 		seen := map[string]bool{}
-		for _, c := range cityRE.FindAllString(t, -1) {
-			if !seen[c] {
-				seen[c] = true
+		for _, c := range codeRE.FindAllString(t, -1) {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if strings.HasSuffix(c, "市") {
 				cities[c]++
+			} else {
+				districts[c]++
 			}
 		}
 	}
-	for c, k := range cities {
-		if int32(k) >= minCov && (wn.City == "" || k > cities[wn.City] || k == cities[wn.City] && c < wn.City) {
-			wn.City = c
-		}
-	}
+	wn.City = mostNamed(cities, minCov)
+	wn.District = mostNamed(districts, minCov)
 
 	// The place: the most specific shared place name, then the most shared.
 	// Its left edge must be a boundary; so must its right edge when the
@@ -283,6 +287,18 @@ func startsWithSuffix(name []rune) bool {
 	return false
 }
 
+// mostNamed is the code named by the most members (ties: the first in
+// order), if at least least of them.
+func mostNamed(counts map[string]int, least int32) string {
+	best := ""
+	for c, k := range counts {
+		if int32(k) >= least && (best == "" || k > counts[best] || k == counts[best] && c < best) {
+			best = c
+		}
+	}
+	return best
+}
+
 // rightPlaceExt reports whether a longer place name continues sh on the
 // right ("丽发新城" + "小区"): then sh is not the place itself.
 func rightPlaceExt(all []shared, sh *shared) bool {
@@ -346,14 +362,18 @@ func index(s, sub []rune) int {
 }
 
 // shownTerms are the terms a name shows: the first nameTermsShown, the
-// second joined to the first when the members write them side by side.
+// second joined to the first when the members that write both mostly
+// write them side by side.
 func shownTerms(terms []string, texts []string) []string {
 	if len(terms) < 2 {
 		return terms
 	}
 	a, b := terms[0], terms[1]
-	ab, ba := 0, 0
+	ab, ba, both := 0, 0, 0
 	for _, t := range texts {
+		if strings.Contains(t, a) && strings.Contains(t, b) {
+			both++
+		}
 		if strings.Contains(t, a+b) {
 			ab++
 		}
@@ -361,21 +381,23 @@ func shownTerms(terms []string, texts []string) []string {
 			ba++
 		}
 	}
+	// Side by side in at least half of the texts that hold both.
 	switch {
-	case ab > 0 && ab >= ba:
+	case 2*ab >= both && ab > 0 && ab >= ba:
 		return []string{a + b}
-	case ba > 0:
+	case 2*ba >= both && ba > 0:
 		return []string{b + a}
 	}
 	return terms[:nameTermsShown]
 }
 
-// issueName renders an issue's name: area (or city) and place, then the
-// shown key terms ("A2区丽发新城小区 搅拌站噪音扰民").
+// issueName renders an issue's name: area (else the district, else the
+// city the members name) and place, then the shown key terms
+// ("A2区丽发新城小区 搅拌站噪音扰民").
 func issueName(area string, wn wordName, shown []string) string {
 	head := area
 	if head == "" {
-		head = wn.City
+		head = cmp.Or(wn.District, wn.City)
 	}
 	if wn.Place != "" {
 		if head != "" && isDigits(head) {

@@ -170,6 +170,8 @@ func TestIssueName(t *testing.T) {
 		{"420102", wordName{Place: "魅力之城小区"}, []string{"油烟", "噪音"}, "420102 魅力之城小区 油烟、噪音"},
 		{"", wordName{City: "A市", Place: "丽发新城"}, []string{"搅拌站"}, "A市丽发新城 搅拌站"},
 		{"", wordName{City: "A市"}, []string{"购房补贴"}, "A市 购房补贴"},
+		{"", wordName{City: "A市", District: "A2区", Place: "丽发新城"}, []string{"搅拌站"}, "A2区丽发新城 搅拌站"},
+		{"A5区", wordName{City: "A市", District: "A2区", Place: "丽发新城"}, nil, "A5区丽发新城"},
 		{"A4区", wordName{}, []string{"58车贷"}, "A4区 58车贷"},
 		{"A4区", wordName{Place: "绿地海外滩小区"}, nil, "A4区绿地海外滩小区"},
 	} {
@@ -188,6 +190,7 @@ func TestShownTerms(t *testing.T) {
 		{[]string{"搅拌站", "噪音扰民", "粉尘"}, "[搅拌站噪音扰民]"},
 		{[]string{"噪音扰民", "搅拌站"}, "[搅拌站噪音扰民]"},
 		{[]string{"搅拌站", "粉尘", "噪音"}, "[搅拌站 粉尘]"},
+		{[]string{"丽发新城小区", "噪音扰民"}, "[丽发新城小区 噪音扰民]"}, // side by side in one of the two texts with both
 		{[]string{"搅拌站"}, "[搅拌站]"},
 		{nil, "[]"},
 	} {
