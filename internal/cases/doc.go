@@ -18,6 +18,12 @@
 // received, dispatched, accepted, in_progress or returned; the event keeps
 // the old category beside the new one).
 //
+// A merged case shares its parent's handling: when the parent gets its
+// official reply the platform appends relay 转告 to each merged case
+// (payload.parent_id, payload.reply), which gives the merged case that
+// reply without changing its state. Only the platform sends it
+// ([Action.SystemOnly]).
+//
 // Beside its state a case may wait in a [Queue]: QueueLowConfidence while
 // it is received and the classifier was unsure of its category. The
 // platform's classification note sets it (with the suggestions, which the

@@ -74,7 +74,16 @@ const (
 	ActionVoid             Action = "void"              // 作废
 	ActionNote             Action = "note"              // 备注
 	ActionRecategorise     Action = "recategorise"      // 改类: a dispatcher corrects the category
+	// ActionRelay (转告) is the platform passing the official reply of the
+	// case this one is merged into (payload.parent_id, payload.reply) to
+	// this case's reporter: the merged case keeps its state and takes the
+	// reply as its own. Only the platform sends it (see SystemOnly).
+	ActionRelay Action = "relay"
 )
+
+// SystemOnly reports whether only the platform may take action a: no
+// person, whatever their roles, and no API client sends it.
+func (a Action) SystemOnly() bool { return a == ActionRelay }
 
 var openStates = []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateResolved, StateVerified, StateReturned, StateSuspended}
 
@@ -112,6 +121,8 @@ var rules = map[Action]rule{
 	// the case as filed, and the statistics count it there), suspended or
 	// finished.
 	ActionRecategorise: {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned}},
+	// Relay passes the parent's reply to a merged case; the state stays.
+	ActionRelay: {from: []State{StateMerged}},
 }
 
 // Actions lists every action a command may carry (create is not a command).
@@ -142,11 +153,13 @@ type Payload struct {
 	Deadlines *Deadlines `json:"deadlines,omitempty"`
 	// Reason for a return, void, suspension, extension or refusal.
 	Reason string `json:"reason,omitempty"`
-	// ParentID is the case a merged case joins.
+	// ParentID is the case a merged case joins (merge), or whose reply
+	// it is given (relay).
 	ParentID string `json:"parent_id,omitempty"`
 	// Satisfaction is the callback outcome (verify).
 	Satisfaction string `json:"satisfaction,omitempty"`
-	// Reply is the official answer to the reporter (resolve).
+	// Reply is the official answer to the reporter (resolve), or the
+	// parent's answer passed to a merged case (relay).
 	Reply string `json:"reply,omitempty"`
 	// Automatic marks a decision made by the platform rather than a person.
 	Automatic bool `json:"automatic,omitempty"`
@@ -305,6 +318,13 @@ func check(c *Case, a Action, cmd *Command, now time.Time) string {
 	case ActionResolve:
 		if strings.TrimSpace(p.Reply) == "" {
 			return "payload.reply (the official answer to the reporter) is required"
+		}
+	case ActionRelay:
+		if p.ParentID == "" || p.ParentID != c.ParentID {
+			return "payload.parent_id must be " + c.ParentID + ", the case this one is merged into"
+		}
+		if strings.TrimSpace(p.Reply) == "" {
+			return "payload.reply (the parent's official answer) is required"
 		}
 	case ActionApproveExtension:
 		if p.Deadlines == nil || p.Deadlines.Resolve == nil {

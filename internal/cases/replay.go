@@ -44,7 +44,7 @@ func Apply(c *Case, e Event) error {
 			c.ExtensionPending = false
 			c.endPause(ActionRequestExtension, e.At)
 		}
-	case ActionResolve:
+	case ActionResolve, ActionRelay:
 		c.Reply = p.Reply
 	case ActionVerify:
 		c.Satisfaction = p.Satisfaction

@@ -47,6 +47,9 @@ func RandomCommand(c *cases.Case, r *rand.Rand, now time.Time) (cmd cases.Comman
 		p.Satisfaction = []string{cases.Satisfied, cases.BasicallySatisfied, cases.Unsatisfied}[r.IntN(3)]
 	case cases.ActionResolve:
 		p.Reply = "reply"
+	case cases.ActionRelay:
+		cmd.Actor = "system:relay"
+		p.ParentID, p.Reply = c.ParentID, fmt.Sprintf("relayed reply %d", r.IntN(3))
 	case cases.ActionApproveExtension:
 		p.Deadlines = &cases.Deadlines{Resolve: &due}
 	case cases.ActionSummon:
