@@ -82,9 +82,13 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCommand refuses what Decide would let through but a client must not
-// send: a create payload, and names or codes that are too long or hold
-// control characters.
+// send: a create payload, the platform's own actions (relay), and names or
+// codes that are too long or hold control characters.
 func checkCommand(cmd cases.Command) error {
+	if cmd.Action.SystemOnly() {
+		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "action",
+			fmt.Sprintf("%s is taken by the platform only (it passes a parent case's reply to the cases merged into it); a client must not send it", cmd.Action))
+	}
 	if cmd.Payload.Case != nil {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "payload.case",
 			"payload.case is only used when a case is created; a transition must not carry it")

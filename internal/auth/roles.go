@@ -60,7 +60,8 @@ var unitActions = []cases.Action{cases.ActionAccept, cases.ActionReturn, cases.A
 // ActionRoles says which roles may take which lifecycle action through
 // POST /api/v1/cases/{id}/transitions (on a case in their scope; the
 // lifecycle then decides whether the case's state allows it). Admin may
-// take every action.
+// take every action but the platform's own (cases.Action.SystemOnly:
+// relay), which no person takes.
 var ActionRoles = map[Role][]cases.Action{
 	RoleHandler: unitActions,
 	RoleDispatcher: {cases.ActionDispatch, cases.ActionReassign, cases.ActionRecategorise, cases.ActionVerify, cases.ActionClose,
@@ -74,6 +75,9 @@ var ActionRoles = map[Role][]cases.Action{
 
 // mayAct reports whether a principal with roles may take action.
 func mayAct(roles []Role, a cases.Action) bool {
+	if a.SystemOnly() {
+		return false
+	}
 	for _, r := range roles {
 		if r == RoleAdmin || slices.Contains(ActionRoles[r], a) {
 			return true
