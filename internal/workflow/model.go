@@ -227,6 +227,7 @@ type Models struct {
 
 	mu      sync.Mutex
 	running chan struct{} // closed when this node's retrain ends; nil when none runs
+	runSt   RetrainStatus // the claim of the retrain running
 }
 
 type installedModel struct {
@@ -279,9 +280,26 @@ func NewModels(o ModelOptions) (*Models, error) {
 	return m, nil
 }
 
-// Close cancels the retrain running in the background, if any (training
-// itself is not interrupted, but its result is not stored).
-func (m *Models) Close() { m.cancel() }
+// Close cancels the retrain running on this node, if any (training itself
+// is not interrupted, but its result is not stored), and records it as
+// failed, so that other nodes need not wait for its lease to end. Call it
+// before closing the store.
+func (m *Models) Close() {
+	m.mu.Lock()
+	st, busy := m.runSt, m.running != nil
+	m.mu.Unlock()
+	m.cancel()
+	if !busy {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := m.o.Now().UTC()
+	st.State, st.Error, st.FinishedAt, st.LeaseUntil = RetrainFailed, "the node "+m.o.Node+" stopped while training", &now, nil
+	if err := m.record(ctx, st); err != nil {
+		m.o.Logger.WarnContext(ctx, "the stopped retrain could not be recorded; others wait for its lease", "err", err)
+	}
+}
 
 // RetrainEvery is ModelOptions.RetrainEvery.
 func (m *Models) RetrainEvery() time.Duration { return m.o.RetrainEvery }

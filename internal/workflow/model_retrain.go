@@ -106,7 +106,7 @@ func (m *Models) Start(ctx context.Context) error {
 		}
 		return err
 	}
-	done := m.markRunning()
+	done := m.markRunning(st)
 	m.run(ctx, st, done)
 	return nil
 }
@@ -127,19 +127,30 @@ func (m *Models) claim(ctx context.Context, trigger, by string, period time.Time
 	if err != nil || !ok {
 		return st, ok, err
 	}
-	done := m.markRunning()
+	done := m.markRunning(st)
 	go m.run(m.bg, st, done)
 	return st, true, nil
 }
 
-// markRunning records that this node retrains; the returned channel is
-// closed by run.
-func (m *Models) markRunning() chan struct{} {
+// markRunning records that this node retrains under claim st; the
+// returned channel is closed by run.
+func (m *Models) markRunning(st RetrainStatus) chan struct{} {
 	done := make(chan struct{})
 	m.mu.Lock()
-	m.running = done
+	m.running, m.runSt = done, st
 	m.mu.Unlock()
 	return done
+}
+
+// record writes the outcome of the retrain claimed as st.claim; a
+// version conflict means the claim was taken over or already recorded.
+func (m *Models) record(ctx context.Context, st RetrainStatus) error {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encoding retrain state: %w", err)
+	}
+	_, err = m.o.Store.PutDocument(ctx, store.Document{Name: RetrainDocument, Body: body, UpdatedBy: m.o.Node}, st.claim)
+	return err
 }
 
 // claimOnly writes the claim to RetrainDocument with the version read
@@ -223,11 +234,7 @@ func (m *Models) run(ctx context.Context, st RetrainStatus, done chan struct{}) 
 		m.o.Logger.InfoContext(ctx, "category classifier retrained", "version", info.Version, "took", time.Since(start).Round(time.Millisecond),
 			"closed_cases", info.Examples.ClosedCases, "corrections", info.Examples.Corrections, "child_models", info.ChildModels)
 	}
-	body, err := json.Marshal(st)
-	if err == nil {
-		_, err = m.o.Store.PutDocument(ctx, store.Document{Name: RetrainDocument, Body: body, UpdatedBy: m.o.Node}, st.claim)
-	}
-	if err != nil && ctx.Err() == nil {
+	if err := m.record(ctx, st); err != nil && ctx.Err() == nil {
 		m.o.Logger.WarnContext(ctx, "the retrain's outcome could not be recorded (its lease may have been taken over)", "err", err)
 	}
 }

@@ -505,3 +505,33 @@ func TestStartReplacesAnUnreadableModel(t *testing.T) {
 		t.Errorf("suggestion %s, want 01", got)
 	}
 }
+
+// TestCloseReleasesTheRetrainClaim: a node closed while it trains records
+// its retrain as failed, so another node may retrain at once rather than
+// after the lease; the abandoned training stores nothing.
+func TestCloseReleasesTheRetrainClaim(t *testing.T) {
+	ctx := t.Context()
+	st := newFakeStore()
+	tr := &countingTrainer{gate: make(chan struct{})}
+	a := newModelNode(t, st, ModelOptions{Node: "a", Train: tr.train(t)})
+	b := newModelNode(t, st, ModelOptions{Node: "b", Train: (&countingTrainer{}).train(t)})
+	if _, err := a.m.Retrain(ctx, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	a.m.Close()
+	waitIdle(t, a.m) // the trainer returns when its context ends
+	s, err := b.m.RetrainState(ctx)
+	if err != nil || s.State != RetrainFailed || !strings.Contains(s.Error, "stopped while training") || s.LeaseUntil != nil {
+		t.Fatalf("state after close: %+v %v", s, err)
+	}
+	if _, ok := a.m.InForce(); ok {
+		t.Error("the abandoned training put a model in force")
+	}
+	if _, err := b.m.Retrain(ctx, "admin"); err != nil {
+		t.Fatalf("retrain on b after a closed: %v", err)
+	}
+	waitIdle(t, b.m)
+	if s, _ := b.m.RetrainState(ctx); s.State != RetrainSucceeded || s.ModelVersion != 1 {
+		t.Errorf("b's retrain: %+v", s)
+	}
+}
