@@ -92,6 +92,9 @@ type Filter struct {
 	// e.g. cases.QueueLowConfidence); QueueNone selects the cases in no
 	// queue.
 	Queue cases.Queue
+	// Parent selects the cases merged into the case with this id
+	// (cases.Case.ParentID): the children that share its handling.
+	Parent string
 	// OpenSummons selects open cases with a summoned unit that has not
 	// reported yet (吹哨报到 awaiting its 报到; see SummonsDue).
 	OpenSummons bool

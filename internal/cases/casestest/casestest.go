@@ -12,6 +12,9 @@ import (
 	"yiwang/internal/cases"
 )
 
+// MergeParent is the case random merge commands merge into.
+const MergeParent = "WH-20260101-000009"
+
 // Units are the unit codes random commands dispatch and summon.
 var Units = []string{"u1", "u2", "u3", "u4"}
 
@@ -42,7 +45,7 @@ func RandomCommand(c *cases.Case, r *rand.Rand, now time.Time) (cmd cases.Comman
 	case cases.ActionReturn, cases.ActionVoid, cases.ActionSuspend, cases.ActionRequestExtension, cases.ActionRefuseExtension:
 		p.Reason = "reason"
 	case cases.ActionMerge:
-		p.ParentID = "WH-20260101-000009"
+		p.ParentID = MergeParent
 	case cases.ActionVerify:
 		p.Satisfaction = []string{cases.Satisfied, cases.BasicallySatisfied, cases.Unsatisfied}[r.IntN(3)]
 	case cases.ActionResolve:

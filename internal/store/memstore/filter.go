@@ -52,6 +52,7 @@ func (m *matcher) match(r *fields) bool {
 		!f.DueBefore.IsZero() && (!r.hasDue || !r.due.Before(m.dueB)),
 		f.MinReturns > 0 && r.returns < f.MinReturns,
 		f.OpenSummons && !r.summons,
+		f.Parent != "" && r.parent != f.Parent,
 		!store.MatchQueue(f.Queue, r.queue),
 		m.text != "" && !strings.Contains(r.title, m.text) && !strings.Contains(r.description, m.text):
 		return false

@@ -36,6 +36,7 @@ type fields struct {
 	// summons: store.SummonsDue holds (an open case waits for a report).
 	summons bool
 	queue   cases.Queue
+	parent  string
 }
 
 // entry is one event of the log, as JSON.
@@ -54,7 +55,7 @@ func encodeCase(c *cases.Case) ([]byte, fields, error) {
 	f := fields{state: c.State, channel: c.Channel, category: c.Category, unit: c.Unit,
 		areas: [4]string{l.District, l.Street, l.Community, l.Grid},
 		title: strings.ToLower(c.Title), description: strings.ToLower(c.Description),
-		created: norm(c.CreatedAt), returns: c.Returns, queue: c.Queue}
+		created: norm(c.CreatedAt), returns: c.Returns, queue: c.Queue, parent: c.ParentID}
 	if due, ok := c.NextDue(); ok {
 		f.due, f.hasDue = norm(due), true
 	}

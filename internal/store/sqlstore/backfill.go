@@ -196,3 +196,13 @@ func backfillQueueOf(ctx context.Context, tx *sql.Tx, d *dialect, id string) err
 	_, err = tx.ExecContext(ctx, d.q(`UPDATE cases SET doc = ?, queue = ? WHERE n = ?`), string(doc), string(c.Queue), n)
 	return err
 }
+
+// backfillParent fills parent_id (migration 6) from the documents.
+func backfillParent(ctx context.Context, tx *sql.Tx, d *dialect) error {
+	return backfillCases(ctx, tx, d, func(c *cases.Case) (string, []any) {
+		if c.ParentID == "" {
+			return "", nil
+		}
+		return `UPDATE cases SET parent_id = ? WHERE n = ?`, []any{c.ParentID}
+	})
+}

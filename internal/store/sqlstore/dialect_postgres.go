@@ -153,4 +153,9 @@ var postgresMigrations = []migration{
 		`ALTER TABLE cases ADD COLUMN queue text NOT NULL DEFAULT ''`,
 		`CREATE INDEX cases_queue ON cases(queue, n) WHERE queue <> ''`,
 	}, backfill: backfillQueue},
+	// 6: as SQLite's migration 6.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN parent_id text NOT NULL DEFAULT ''`,
+		`CREATE INDEX cases_parent ON cases(parent_id, n) WHERE parent_id <> ''`,
+	}, backfill: backfillParent},
 }

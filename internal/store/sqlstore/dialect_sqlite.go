@@ -182,4 +182,11 @@ var sqliteMigrations = []migration{
 		`ALTER TABLE cases ADD COLUMN queue TEXT NOT NULL DEFAULT ''`,
 		`CREATE INDEX cases_queue ON cases(queue, n) WHERE queue <> ''`,
 	}, backfill: backfillQueue},
+	// 6: the parent projection (Filter.Parent): the case a merged case
+	// joined (cases.Case.ParentID, "" for none); the partial index holds
+	// only the merged cases. The backfill copies it from the documents.
+	{stmts: []string{
+		`ALTER TABLE cases ADD COLUMN parent_id TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX cases_parent ON cases(parent_id, n) WHERE parent_id <> ''`,
+	}, backfill: backfillParent},
 }

@@ -9,8 +9,9 @@
 // count, area its deepest area code, one index serving every level of
 // the area filter, see area.go, and summons_due the earliest report
 // deadline of an open case's unreported summons, NULL when none waits,
-// and queue the work list the case waits in, empty for none, indexed only
-// where set),
+// queue the work list the case waits in, empty for none, indexed only
+// where set, and parent_id the case a merged case joined, empty for none,
+// indexed only where set),
 // events (the append-only log; pos is the global position,
 // (case_id, seq) is unique), idempotency (create and transition keys in one
 // namespace: a create key's seq is NULL, a transition key keeps the seq of

@@ -134,6 +134,22 @@ func testMigrateFromV1(t *testing.T, dsn string) {
 	if got, w := list(store.Filter{Queue: store.QueueNone}), ids(func(c *cases.Case) bool { return c.Queue == "" }); !slices.Equal(got, w) {
 		t.Errorf("no queue: got %v, want %v", got, w)
 	}
+	// Merged cases are listed under their parent (casestest merges into
+	// one parent id).
+	parent := ""
+	for _, c := range want {
+		if c.ParentID != "" {
+			parent = c.ParentID
+		}
+	}
+	if parent == "" {
+		t.Fatal("no seeded case is merged; the parent backfill is not tested")
+	}
+	children := ids(func(c *cases.Case) bool { return c.ParentID == parent })
+	checks += len(children)
+	if got := list(store.Filter{Parent: parent}); !slices.Equal(got, children) {
+		t.Errorf("parent %s: got %v, want %v", parent, got, children)
+	}
 	suggested := 0
 	for _, c := range want {
 		got, err := s.Get(ctx, c.ID)

@@ -39,6 +39,11 @@ func TestQueryPlans(t *testing.T) {
 			q, _, _ := s.listQuery(store.Filter{Queue: cases.QueueLowConfidence, States: []cases.State{cases.StateReceived}}, 50)
 			return q
 		}, "cases_queue"},
+		{"parent", func() string { q, _, _ := s.listQuery(store.Filter{Parent: "WH-20261123-000001"}, 50); return q }, "cases_parent"},
+		{"parent with state", func() string {
+			q, _, _ := s.listQuery(store.Filter{Parent: "WH-20261123-000001", States: []cases.State{cases.StateMerged}}, 50)
+			return q
+		}, "cases_parent"},
 		{"low confidence by due", func() string {
 			q, _, _ := s.listQuery(store.Filter{Queue: cases.QueueLowConfidence, ByDue: true}, 50)
 			return q

@@ -257,6 +257,10 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 		// "queue <> ''" lets the partial index cases_queue serve it.
 		add(`queue <> '' AND queue = ?`, string(f.Queue))
 	}
+	if f.Parent != "" {
+		// "parent_id <> ''" lets the partial index cases_parent serve it.
+		add(`parent_id <> '' AND parent_id = ?`, f.Parent)
+	}
 	if f.Text != "" {
 		p := "%" + escapeLike(f.Text) + "%"
 		add(`(title `+s.d.like+` ? ESCAPE '\' OR description `+s.d.like+` ? ESCAPE '\')`, p, p)
@@ -269,7 +273,7 @@ func (s *Store) listQuery(f store.Filter, limit int) (string, []any, error) {
 	case f.ByDue:
 		// Deadline order: running deadlines first, earliest first.
 		q += ` ORDER BY next_due IS NULL, next_due, n LIMIT ?`
-	case !f.DueBefore.IsZero() || f.MinReturns > 0 || f.OpenSummons || f.Queue != "" && f.Queue != store.QueueNone:
+	case !f.DueBefore.IsZero() || f.MinReturns > 0 || f.OpenSummons || f.Parent != "" || f.Queue != "" && f.Queue != store.QueueNone:
 		// These select few cases through their partial indexes; "+n" keeps
 		// SQLite from scanning every case in n order instead (then sorting
 		// the few found is cheap).

@@ -17,7 +17,7 @@ const (
 	qSavepoint   = `SAVEPOINT w`
 	qRollbackTo  = `ROLLBACK TO SAVEPOINT w`
 	qRelease     = `RELEASE SAVEPOINT w`
-	qInsertCase  = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertCase  = `INSERT INTO cases (` + caseCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertEvent = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos`
 	// qInsertEventNoPos is qInsertEvent for a dialect whose last insert id
 	// is the new pos (cheaper than reading a returned row).
@@ -32,8 +32,8 @@ const (
 	qReserveIDs       = `INSERT INTO id_counters (day, n) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET n = id_counters.n + excluded.n RETURNING n`
 	qLoadCase         = `SELECT doc FROM cases WHERE id = ?`
 	// qUpdateCaseLive updates the columns transitions change (see fixed).
-	qUpdateCaseLive = `UPDATE cases SET state = ?, unit = ?, updated_at = ?, version = ?, doc = ?, next_due = ?, returns = ?, summons_due = ?, queue = ? WHERE id = ?`
-	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ?, summons_due = ?, queue = ? WHERE id = ?`
+	qUpdateCaseLive = `UPDATE cases SET state = ?, unit = ?, updated_at = ?, version = ?, doc = ?, next_due = ?, returns = ?, summons_due = ?, queue = ?, parent_id = ? WHERE id = ?`
+	qUpdateCase     = `UPDATE cases SET state = ?, channel = ?, category = ?, severity = ?, unit = ?, district = ?, street = ?, community = ?, grid = ?, created_at = ?, updated_at = ?, title = ?, description = ?, version = ?, doc = ?, next_due = ?, returns = ?, area = ?, summons_due = ?, queue = ?, parent_id = ? WHERE id = ?`
 )
 
 // prepareWriter prepares the writer's statements (Open calls it before the

@@ -37,10 +37,10 @@ type keyRow struct {
 // may be reused only for the same action on the same case.
 func transitionHash(a cases.Action) string { return "transition:" + string(a) }
 
-const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc, next_due, returns, area, summons_due, queue`
+const caseCols = `id, state, channel, category, severity, unit, district, street, community, grid, created_at, updated_at, title, description, version, doc, next_due, returns, area, summons_due, queue, parent_id`
 
 // caseColCount is how many columns caseCols names.
-const caseColCount = 21
+const caseColCount = 22
 
 const eventCols = `case_id, seq, action, actor, actor_unit, at, from_state, to_state, note, payload`
 
@@ -285,7 +285,7 @@ func (b *batch) projection(c *cases.Case) ([]any, error) {
 	l := &c.Location
 	return []any{c.ID, string(c.State), string(c.Channel), c.Category, string(c.Severity), c.Unit,
 		l.District, l.Street, l.Community, l.Grid, t(c.CreatedAt), t(c.UpdatedAt), c.Title, c.Description,
-		c.Version, string(doc), nextDue(b.s.d, c), c.Returns, areaKey(l), summonsDue(b.s.d, c), string(c.Queue)}, nil
+		c.Version, string(doc), nextDue(b.s.d, c), c.Returns, areaKey(l), summonsDue(b.s.d, c), string(c.Queue), c.ParentID}, nil
 }
 
 // fixed are the projection columns a transition does not change today:
@@ -314,7 +314,7 @@ func (b *batch) updateCase(c *cases.Case, fixedSame bool) error {
 			return fmt.Errorf("encode case %s: %w", c.ID, err)
 		}
 		err = b.exec(qUpdateCaseLive, string(c.State), c.Unit, b.s.d.time(c.UpdatedAt), c.Version, string(doc),
-			nextDue(b.s.d, c), c.Returns, summonsDue(b.s.d, c), string(c.Queue), c.ID)
+			nextDue(b.s.d, c), c.Returns, summonsDue(b.s.d, c), string(c.Queue), c.ParentID, c.ID)
 	} else {
 		var args []any
 		if args, err = b.projection(c); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/cases/casestest"
 	"yiwang/internal/store"
 )
 
@@ -217,6 +218,17 @@ func testDerivedFilters(t *testing.T, open Opener) {
 			if got := listIDs(t, s, store.Filter{Queue: q}); !slices.Equal(got, want) {
 				t.Errorf("%s: Queue %q: got %v, want %v", name, q, got, want)
 			}
+		}
+		parents := 0
+		for _, parent := range []string{casestest.MergeParent, "WH-20260101-000001"} {
+			want := oracle(all, func(c *cases.Case) bool { return c.ParentID == parent })
+			parents += len(want)
+			if got := listIDs(t, s, store.Filter{Parent: parent}); !slices.Equal(got, want) {
+				t.Errorf("%s: Parent %s: got %v, want %v", name, parent, got, want)
+			}
+		}
+		if parents == 0 {
+			t.Errorf("%s: no random case is merged; the Parent filter is not checked", name)
 		}
 		for _, n := range []int{1, 2} {
 			want := oracle(all, func(c *cases.Case) bool { return c.Returns >= n })

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"MinReturns", testMinReturns},
 		{"OpenSummons", testOpenSummons},
 		{"Queue", testQueue},
+		{"Parent", testParent},
 		{"ByDue", testByDue},
 		{"DerivedFiltersRandom", testDerivedFilters},
 		{"EventsByAction", testEventsByAction},
