@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -252,10 +253,12 @@ func nlpPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("nlp units", "[--data messages_with_replies.csv] [--folds 5] [--min 20] [--merge-local] [--prior=true] [--balanced=true] [--json]", stderr)
+	fs := newFlagSet("nlp units", "[--data messages_with_replies.csv] [--folds 5] [--min 20] [--seeds 1] [--cues 0,2] [--merge-local] [--prior=true] [--balanced=true] [--json]", stderr)
 	data := fs.String("data", "", "CSV with columns title, body, reply; default: the embedded replies set")
 	folds := fs.Int("folds", 5, "stratified folds")
 	minPer := fs.Int("min", 20, "unit types with fewer examples are left out")
+	seeds := fs.Int("seeds", 1, "evaluate on the folds of seeds 1..N and print each and the mean")
+	cues := fs.String("cues", "0,2", "candidate weights of the router's cue words (unit.Cues), chosen by 3-fold cross-validation inside each training part; 0 = none")
 	local := fs.Bool("merge-local", false, "count 街道乡镇 and 区县政府 as one type, 属地政府 (territorial government: which one follows from the place, not the text)")
 	prior := fs.Bool("prior", true, "add each unit type's name keywords as a prior example (unit.PriorExamples)")
 	balanced := fs.Bool("balanced", true, "weigh the unit types equally in training (false: by their frequency; measured no more accurate)")
@@ -263,8 +266,16 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *folds < 2 || *minPer < *folds {
-		return fmt.Errorf("%w: --folds must be at least 2 and --min at least --folds", errUsage)
+	if *folds < 2 || *minPer < *folds || *seeds < 1 {
+		return fmt.Errorf("%w: --folds must be at least 2, --min at least --folds and --seeds at least 1", errUsage)
+	}
+	var weights []int
+	for _, f := range strings.Split(*cues, ",") {
+		w, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || w < 0 || w > 10 {
+			return fmt.Errorf("%w: --cues must list weights 0 to 10, got %q", errUsage, f)
+		}
+		weights = append(weights, w)
 	}
 	var replies []unit.Reply
 	if *data != "" {
@@ -276,41 +287,52 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			replies = append(replies, unit.Reply{Title: e.Title, Body: e.Body, Reply: e.Label})
 		}
 	} else {
-		msgs, err := demo.Messages()
-		if err != nil {
+		var err error
+		if replies, err = unit.DemoReplies(); err != nil {
 			return err
-		}
-		for _, m := range msgs {
-			if m.Set == demo.SetReplies {
-				replies = append(replies, unit.Reply{Title: m.Title, Body: m.Body, Reply: m.Reply})
-			}
 		}
 	}
 	ex, cov := unit.Examples(replies, *minPer)
 	if *local {
 		ex, cov = unit.MergeLocal(ex, cov)
 	}
-	o := classify.Options{Seed: 1, Unbalanced: !*balanced}
+	o := unit.RouterOptions{Classify: classify.Options{Unbalanced: !*balanced}, CueWeights: weights}
 	if *prior {
 		keep := map[string]bool{}
 		for _, t := range cov.Types {
 			keep[t] = true
 		}
-		o.Prior = unit.PriorExamples(keep)
+		o.Classify.Prior = unit.PriorExamples(keep)
 	}
-	r, _, err := classify.CrossValidate(ex, classify.Folds(ex, *folds, 1), o)
+	var seedList []uint64
+	for s := range *seeds {
+		seedList = append(seedList, uint64(s+1))
+	}
+	cmp, err := unit.Compare(ex, *folds, seedList, o)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(struct {
-			Coverage unit.Coverage   `json:"coverage"`
-			Report   classify.Report `json:"report"`
-		}{cov, r})
+			Coverage   unit.Coverage   `json:"coverage"`
+			Comparison unit.Comparison `json:"comparison"`
+			Report     classify.Report `json:"report"` // the router's, first seed
+		}{cov, cmp, cmp.Seeds[0].Report})
 	}
 	fmt.Fprintf(stdout, "%d of %d replies name a unit of known type (%.1f%%); by type: %v\n", cov.Found, cov.Replies, 100*float64(cov.Found)/float64(max(1, cov.Replies)), cov.ByType)
-	fmt.Fprintf(stdout, "unit-type classifier, %d types with at least %d examples (%d messages), %d-fold:\n\n", len(cov.Types), *minPer, cov.Kept, *folds)
-	return r.WriteText(stdout)
+	fmt.Fprintf(stdout, "%d types with at least %d examples (%d messages), %d-fold; text only = the classifier without cues, router = with cue weight chosen among %v inside each training part\n\n", len(cov.Types), *minPer, cov.Kept, *folds, weights)
+	fmt.Fprintf(stdout, "%-6s %-9s %8s %6s %8s %6s  %s\n", "seed", "model", "accuracy", "top-3", "macro-F1", "ECE", "cue weight by fold")
+	row := func(seed, model string, f unit.Figures, w []int) {
+		fmt.Fprintf(stdout, "%-6s %-9s %8.3f %6.3f %8.3f %6.3f  %v\n", seed, model, f.Accuracy, f.Top3, f.MacroF1, f.ECE, w)
+	}
+	for _, s := range cmp.Seeds {
+		row(strconv.FormatUint(s.Seed, 10), "text only", s.Baseline, nil)
+		row("", "router", s.Router, s.CueWeights)
+	}
+	row("mean", "text only", cmp.Baseline, nil)
+	row("", "router", cmp.Router, nil)
+	fmt.Fprintf(stdout, "\nrouter, seed %d:\n\n", cmp.Seeds[0].Seed)
+	return cmp.Seeds[0].Report.WriteText(stdout)
 }
 
 func nlpHot(_ context.Context, args []string, stdout, stderr io.Writer) error {

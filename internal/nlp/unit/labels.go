@@ -28,10 +28,16 @@ type Coverage struct {
 // and so are types with fewer than minPerType examples (too rare to learn
 // or to evaluate by folds).
 func Examples(replies []Reply, minPerType int) ([]classify.Example, Coverage) {
+	return examplesWith(replies, minPerType, Extract)
+}
+
+// examplesWith is Examples with another extractor (the experiment test
+// compares the previous one).
+func examplesWith(replies []Reply, minPerType int, extract func(string) (Unit, error)) ([]classify.Example, Coverage) {
 	cov := Coverage{Replies: len(replies), ByType: map[string]int{}}
 	var all []classify.Example
 	for _, r := range replies {
-		u, err := Extract(r.Reply)
+		u, err := extract(r.Reply)
 		if err != nil {
 			continue
 		}
