@@ -330,7 +330,7 @@ func sameMembers(issues []Issue, members []string) int {
 // cutText prepares a title for the cut rule: area codes blanked, letters
 // lower-cased, full-width forms folded.
 func cutText(s string) string {
-	s = codeRE.ReplaceAllLiteralString(s, " ")
+	s = blankCodes(s)
 	return strings.Map(func(r rune) rune {
 		if r >= 0xFF01 && r <= 0xFF5E {
 			r -= 0xFEE0

@@ -177,7 +177,7 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 	for i, t := range texts {
 		cs[i] = chunks(t, nil)
 		seen := map[string]bool{}
-		for _, c := range codeRE.FindAllString(t, -1) {
+		for _, c := range findCodes(t) {
 			if seen[c] {
 				continue
 			}

@@ -3,6 +3,7 @@ package hot
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -36,6 +37,50 @@ func TestChunks(t *testing.T) {
 			t.Errorf("chunks(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+func firstCode(s string) string {
+	if c := findCodes(s); len(c) > 0 {
+		return c[0]
+	}
+	return ""
+}
+
+// codeRE is what codeAt matches, as a regular expression.
+var codeRE = regexp.MustCompile(`[A-Z][0-9]{0,2}[区县市]`)
+
+func TestCodes(t *testing.T) {
+	for _, tc := range []struct{ in, codes, blanked string }{
+		{"A5区魅力之城", "[A5区]", " 魅力之城"},
+		{"A市A2区丽发新城K12县", "[A市 A2区 K12县]", "  丽发新城 "},
+		{"A123区", "[]", "A123区"},
+		{"a5区", "[]", "a5区"},
+		{"区县市", "[]", "区县市"},
+		{"ＡＢＣ", "[]", "ＡＢＣ"},
+		{"", "[]", ""},
+	} {
+		if got := fmt.Sprint(findCodes(tc.in)); got != tc.codes {
+			t.Errorf("findCodes(%q) = %s, want %s", tc.in, got, tc.codes)
+		}
+		if got := blankCodes(tc.in); got != tc.blanked {
+			t.Errorf("blankCodes(%q) = %q, want %q", tc.in, got, tc.blanked)
+		}
+	}
+}
+
+// FuzzCodes: findCodes and blankCodes agree with the regular expression.
+func FuzzCodes(f *testing.F) {
+	for _, s := range []string{"A5区魅力之城", "A市A2区K12县", "A123区", "AA1区", "\xffA1市", "Z99县Z9区"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := findCodes(s), codeRE.FindAllString(s, -1); !slices.Equal(got, want) {
+			t.Fatalf("findCodes(%q) = %q, regexp %q", s, got, want)
+		}
+		if got, want := blankCodes(s), codeRE.ReplaceAllLiteralString(s, " "); got != want {
+			t.Fatalf("blankCodes(%q) = %q, regexp %q", s, got, want)
+		}
+	})
 }
 
 func FuzzChunks(f *testing.F) {
@@ -148,7 +193,7 @@ func TestNameFrom(t *testing.T) {
 				}
 			}
 			area := ""
-			if m := codeRE.FindString(tc.members[0]); strings.HasSuffix(m, "区") {
+			if m := firstCode(tc.members[0]); strings.HasSuffix(m, "区") {
 				area = m
 			}
 			name := issueName(area, wn, shownTerms(wn.Terms, tc.members))
@@ -291,4 +336,37 @@ func TestWordNamesReal(t *testing.T) {
 	if ev.Coherence < 3*ev.RandomCoherence {
 		t.Errorf("coherence %.3f vs random %.3f", ev.Coherence, ev.RandomCoherence)
 	}
+}
+
+func FuzzNameFrom(f *testing.F) {
+	f.Add("A5区魅力之城小区烧烤油烟扰民", "魅力之城小区楼下油烟扰民", "投诉魅力之城小区的油烟")
+	f.Add("\xff的的", "小区小区小区", "路路路路")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		members := []string{a, b, c}
+		all := append(slices.Clone(background), members...)
+		lx := newLexicon(len(all), func(i int) string { return all[i] })
+		var sc scratch
+		wn := lx.nameFrom(members, &sc)
+		if wn.Place != "" {
+			if r, _ := placeRank([]rune(wn.Place)); r == 0 {
+				t.Fatalf("place %q has no place suffix", wn.Place)
+			}
+		}
+		for _, term := range append([]string{wn.Place}, wn.Terms...) {
+			if term == "" {
+				continue
+			}
+			r := []rune(term)
+			if !termOK(r) || len(r) > maxTermLen || !utf8.ValidString(term) {
+				t.Fatalf("term %q", term)
+			}
+			if n := strings.Count(a, term) + strings.Count(b, term) + strings.Count(c, term); n == 0 && !strings.Contains(strings.ToLower(a+b+c), term) {
+				t.Fatalf("term %q is in no member", term)
+			}
+		}
+		name := issueName("", wn, shownTerms(wn.Terms, members))
+		if (wn.Place != "" || len(wn.Terms) > 0) && name == "" {
+			t.Fatalf("empty name for %+v", wn)
+		}
+	})
 }

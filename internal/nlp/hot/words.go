@@ -2,7 +2,6 @@ package hot
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -97,12 +96,59 @@ func placeRank(t []rune) (rank, n int) {
 	return 0, 0
 }
 
-// codeRE matches the anonymised area and city codes of the data ("A2区",
-// "K8县", "A市"): they are the Area, never part of a term.
-var codeRE = regexp.MustCompile(`[A-Z][0-9]{0,2}[区县市]`)
+// codeAt returns the length in bytes of the anonymised area or city code
+// of the data at s[i:] ("A2区", "K12县", "A市": an ASCII capital, up to two
+// digits, 区, 县 or 市), 0 when there is none. Codes are the Area, never
+// part of a term. (It matches what `[A-Z][0-9]{0,2}[区县市]` matches there.)
+func codeAt(s string, i int) int {
+	if i >= len(s) || s[i] < 'A' || s[i] > 'Z' {
+		return 0
+	}
+	j := i + 1
+	for d := 0; d < 2 && j < len(s) && s[j] >= '0' && s[j] <= '9'; d++ {
+		j++
+	}
+	for _, suffix := range [...]string{"区", "县", "市"} {
+		if strings.HasPrefix(s[j:], suffix) {
+			return j + len(suffix) - i
+		}
+	}
+	return 0
+}
 
-// cityRE finds a city code.
-var cityRE = regexp.MustCompile(`[A-Z][0-9]{0,2}市`)
+// findCodes returns the codes in s, left to right, not overlapping.
+func findCodes(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		if n := codeAt(s, i); n > 0 {
+			out = append(out, s[i:i+n])
+			i += n - 1
+		}
+	}
+	return out
+}
+
+// blankCodes replaces every code in s by a space.
+func blankCodes(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if n := codeAt(s, i); n > 0 {
+			if b.Len() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last:i])
+			b.WriteByte(' ')
+			last = i + n
+			i += n - 1
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // genericWords are two-rune words of how messages are written, not what
 // they are about ("投诉", "关于", "问题", "严重", "附近"): they separate like
@@ -128,7 +174,7 @@ const maxDigits = 4
 // at most maxDigits digits; everything else — punctuation, spaces, "的",
 // area codes, longer numbers — separates. Runs of one rune are dropped.
 func chunks(s string, dst [][]rune) [][]rune {
-	s = codeRE.ReplaceAllLiteralString(s, " ")
+	s = blankCodes(s)
 	var cur []rune
 	digitsAt := -1 // start in cur of the current digit run
 	flush := func() {
