@@ -33,7 +33,10 @@ var completed = []cases.Action{cases.ActionDispatch, cases.ActionReassign, cases
 //   - a recategorise of a case in the dispatch queue (received, returned)
 //     runs the responsibility list on the new category and, when a rule
 //     covers it, dispatches automatically (see redispatch): the case
-//     returned is then the dispatched one, the event the recategorise.
+//     returned is then the dispatched one, the event the recategorise;
+//   - after a resolve or a merge commits, the reply is relayed to the
+//     cases merged into the resolved case, or to the merged case from
+//     its parent (see merge.go).
 //
 // Because the additions depend on the case, a request without
 // ExpectVersion is sent with the version they were computed on and
@@ -59,6 +62,9 @@ func (w *Workflow) Transition(ctx context.Context, req store.TransitionRequest) 
 		}
 		if err == nil && e.Action == cases.ActionRecategorise {
 			c2 = w.redispatch(ctx, c2)
+		}
+		if err == nil {
+			w.afterCommit(ctx, e) // merge.go: relay replies to merged cases
 		}
 		return c2, e, err
 	}
