@@ -402,6 +402,7 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go n.Workflow.Run(ctx)
+	go n.Workflow.RunRelays(ctx) // relay catch-up: replies to merged cases a stopped node missed
 	if n.Models != nil {
 		go n.Models.Run(ctx)
 	}
