@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"yiwang/internal/api"
@@ -38,7 +39,8 @@ func (n *Node) openModels(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("reading the model file: %w", err)
 	}
-	info, err := n.Models.UploadIfNew(ctx, file, "file:"+o.ModelFile)
+	// By names the file, not the server's directories (GET shows it).
+	info, err := n.Models.UploadIfNew(ctx, file, "file:"+filepath.Base(o.ModelFile))
 	if err != nil {
 		return fmt.Errorf("model file %s: %w", o.ModelFile, err)
 	}
