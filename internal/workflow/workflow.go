@@ -66,6 +66,7 @@ type Workflow struct {
 	base *RuleSet
 
 	suggest atomic.Pointer[suggesting]
+	units   atomic.Pointer[unitRouting] // units.go
 	dups    atomic.Pointer[Duplicates]
 
 	calMu sync.Mutex
