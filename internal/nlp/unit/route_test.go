@@ -176,3 +176,15 @@ func TestRouterExperiment(t *testing.T) {
 			c.Baseline.Accuracy, c.Baseline.Top3, c.Baseline.MacroF1, c.Baseline.ECE, c.Router.Accuracy, c.Router.Top3, c.Router.MacroF1, c.Router.ECE)
 	}
 }
+
+func TestKindTypes(t *testing.T) {
+	kt, err := KindTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string]string{"交管": "公安", "街道办": "街道乡镇", "水务": "水利水务", "人民政府": "区县政府", "司法": ""} {
+		if got := kt[kind]; got != want {
+			t.Errorf("KindTypes()[%q] = %q, want %q", kind, got, want)
+		}
+	}
+}
