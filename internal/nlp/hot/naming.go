@@ -25,21 +25,53 @@ type shared struct {
 	truncCnt [2]int32
 }
 
-// scratch is reusable space for naming issues one after another.
+// scratch is reusable space for naming issues one after another: an
+// open-addressing table from string hash to position in out.
 type scratch struct {
-	idx map[uint64]int32
-	out []shared
+	keys []uint64 // 0 = empty
+	vals []int32
+	out  []shared
+}
+
+// reset empties the table and sizes it for n strings.
+func (sc *scratch) reset(n int) {
+	size := 64
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(sc.keys) < size {
+		sc.keys, sc.vals = make([]uint64, size), make([]int32, size)
+		return
+	}
+	sc.keys, sc.vals = sc.keys[:size], sc.vals[:size]
+	clear(sc.keys)
+}
+
+// slot returns the table slot of h (h ≠ 0) and whether h is there.
+func (sc *scratch) slot(h uint64) (int, bool) {
+	mask := uint64(len(sc.keys) - 1)
+	for i := (h * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		switch sc.keys[i] {
+		case h:
+			return int(i), true
+		case 0:
+			return int(i), false
+		}
+	}
 }
 
 // collect counts the strings of 2 to maxTermLen runes in the members'
 // chunks (member i's chunks are texts[i]). The result lives in sc until
 // the next call.
 func collect(texts [][][]rune, sc *scratch) []shared {
-	if sc.idx == nil {
-		sc.idx = map[uint64]int32{}
+	n := 0
+	for _, cs := range texts {
+		for _, c := range cs {
+			n += len(c) * min(len(c), maxTermLen)
+		}
 	}
-	clear(sc.idx)
-	idx, out := sc.idx, sc.out[:0]
+	sc.reset(n)
+	out := sc.out[:0]
 	defer func() { sc.out = out[:0] }()
 	for m, cs := range texts {
 		for _, c := range cs {
@@ -50,13 +82,13 @@ func collect(texts [][][]rune, sc *scratch) []shared {
 					if k == i {
 						continue
 					}
-					p, ok := idx[h]
+					key := h | 1 // 0 marks an empty slot
+					at, ok := sc.slot(key)
 					if !ok {
-						p = int32(len(out))
-						idx[h] = p
+						sc.keys[at], sc.vals[at] = key, int32(len(out))
 						out = append(out, shared{s: c[i : k+1]})
 					}
-					sh := &out[p]
+					sh := &out[sc.vals[at]]
 					sh.occ++
 					if sh.last != int32(m)+1 {
 						sh.last = int32(m) + 1
@@ -87,8 +119,8 @@ func collect(texts [][][]rune, sc *scratch) []shared {
 			continue
 		}
 		for side, sub := range [2][]rune{sh.s[1:], sh.s[:len(sh.s)-1]} {
-			if p, ok := idx[hashRunes(sub)]; ok && 10*sh.cov >= 7*out[p].cov {
-				out[p].ext[side] = true
+			if at, ok := sc.slot(hashRunes(sub) | 1); ok && 10*sh.cov >= 7*out[sc.vals[at]].cov {
+				out[sc.vals[at]].ext[side] = true
 			}
 		}
 	}
