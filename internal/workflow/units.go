@@ -83,25 +83,26 @@ func deepestArea(loc cases.Location) string {
 }
 
 // unitFor returns the unit of type typ whose jurisdiction covers area
-// most narrowly (the longest covering area code; the smallest unit code on
-// ties).
+// most narrowly (the deepest covering area level: a district's branch
+// before the city's bureau; the smallest unit code on ties).
 func unitFor(dir *dispatch.Directory, types map[dispatch.Kind]string, typ, area string) (dispatch.Unit, bool) {
 	var best dispatch.Unit
-	bestLen := -1
+	bestLevel := dispatch.AreaLevel(-1)
 	for _, u := range dir.Units() {
 		if typ == "" || types[u.Kind] != typ {
 			continue
 		}
 		for _, a := range u.Areas {
-			if !dispatch.CoversArea(a, area) {
+			l, err := dispatch.AreaLevelOf(a)
+			if err != nil || !dispatch.CoversArea(a, area) {
 				continue
 			}
-			if len(a) > bestLen || len(a) == bestLen && u.Code < best.Code {
-				best, bestLen = u, len(a)
+			if l > bestLevel || l == bestLevel && u.Code < best.Code {
+				best, bestLevel = u, l
 			}
 		}
 	}
-	return best, bestLen >= 0
+	return best, bestLevel >= 0
 }
 
 // UnitCase is a closed case with the kind of the unit that handled it.

@@ -111,3 +111,35 @@ func TestClosedUnitCases(t *testing.T) {
 		}
 	})
 }
+
+func TestUnitFor(t *testing.T) {
+	units := []dispatch.Unit{
+		{Code: "a.city", Name: "市城管", Kind: dispatch.KindUrbanManagement, Areas: []string{"420100"}, Schedule: "24x7"},
+		{Code: "z.district", Name: "武昌区城管", Kind: dispatch.KindUrbanManagement, Parent: "a.city", Areas: []string{"420106"}, Schedule: "24x7"},
+		{Code: "street", Name: "杨园街道", Kind: dispatch.KindStreetOffice, Parent: "a.city", Areas: []string{"420106002"}, Schedule: "24x7"},
+		{Code: "b.district", Name: "江岸区城管", Kind: dispatch.KindUrbanManagement, Parent: "a.city", Areas: []string{"420102"}, Schedule: "24x7"},
+	}
+	dir, err := dispatch.NewDirectory(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[dispatch.Kind]string{dispatch.KindUrbanManagement: "城管", dispatch.KindStreetOffice: "街道乡镇"}
+	tests := []struct{ typ, area, want string }{
+		// The district's branch, not the city bureau, whose code sorts first.
+		{"城管", "420106002", "z.district"},
+		{"城管", "420106", "z.district"},
+		{"城管", "420111", "a.city"},
+		{"街道乡镇", "420106002", "street"},
+		{"街道乡镇", "420106007", ""},
+		{"街道乡镇", "420106", ""}, // a street does not cover its district
+		{"教育", "420106", ""},
+		{"", "420106", ""},
+		{"城管", "110101", ""},
+	}
+	for _, tt := range tests {
+		u, ok := unitFor(dir, types, tt.typ, tt.area)
+		if ok != (tt.want != "") || u.Code != tt.want {
+			t.Errorf("unitFor(%s, %s) = %q, %v; want %q", tt.typ, tt.area, u.Code, ok, tt.want)
+		}
+	}
+}
