@@ -25,6 +25,15 @@ type suggester interface {
 
 var _ suggester = (*workflow.Workflow)(nil)
 
+// unitSuggester is what the unit suggestions need of the workflow
+// (workflow.Workflow, units.go): found by a type assertion, so a Workflow
+// without it answers no units.
+type unitSuggester interface {
+	SuggestUnits(title, body string, loc cases.Location) ([]workflow.UnitSuggestion, bool)
+}
+
+var _ unitSuggester = (*workflow.Workflow)(nil)
+
 // maxDuplicates is how many similar open cases a suggestion lists.
 const maxDuplicates = 5
 
@@ -62,6 +71,13 @@ type suggestResponse struct {
 	ClassifierReady bool                `json:"classifier_ready"`
 	Categories      []suggestedCategory `json:"categories"`
 	Duplicates      []duplicateCase     `json:"duplicates"`
+	// UnitRouterReady is false while the unit router is still training
+	// (or the node has none): then Units is empty.
+	UnitRouterReady bool `json:"unit_router_ready"`
+	// Units are the three likeliest types of handling unit, each with the
+	// directory's unit of that type for the message's place (lat/lon)
+	// when there is one.
+	Units []workflow.UnitSuggestion `json:"units"`
 }
 
 func (s *Server) suggester() (suggester, bool) {
@@ -70,9 +86,10 @@ func (s *Server) suggester() (suggester, bool) {
 }
 
 // suggest answers the hotline form and the dispatchers: the three most
-// likely categories of a message with the words behind them, and the open
-// cases it probably repeats (same street or district when lat/lon are
-// given, within 30 days).
+// likely categories of a message with the words behind them, the three
+// likeliest types of handling unit (with the unit of that type for the
+// place when lat/lon are given), and the open cases it probably repeats
+// (same street or district when lat/lon are given, within 30 days).
 func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 	sg, ok := s.suggester()
 	if !ok {
@@ -105,7 +122,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 			loc = l
 		}
 	}
-	out := suggestResponse{Categories: []suggestedCategory{}, Duplicates: []duplicateCase{}}
+	out := suggestResponse{Categories: []suggestedCategory{}, Duplicates: []duplicateCase{}, Units: []workflow.UnitSuggestion{}}
 	sugs, ready := sg.Suggest(in.Title, in.Body)
 	out.ClassifierReady = ready
 	for _, su := range sugs {
@@ -114,6 +131,11 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 			c.Name, c.Path, c.Level = cat.Name, cat.Path, cat.Level
 		}
 		out.Categories = append(out.Categories, c)
+	}
+	if us, ok := s.wf.(unitSuggester); ok {
+		if units, ready := us.SuggestUnits(in.Title, in.Body, loc); ready {
+			out.UnitRouterReady, out.Units = true, append(out.Units, units...)
+		}
 	}
 	ms, _ := sg.SimilarOpen(in.Title, in.Body, loc, s.now(), maxDuplicates)
 	for _, m := range ms {
