@@ -168,6 +168,7 @@ type RetrainStatus struct {
 	Period *time.Time `json:"period,omitempty"`
 
 	claim int // the RetrainDocument version of this claim
+	base  int // the model version stored when it was claimed, which it replaces
 }
 
 // Trainer trains a hierarchical classifier whose labels follow

@@ -166,6 +166,10 @@ func (m *Models) claimOnly(ctx context.Context, trigger, by string, period time.
 	if err != nil && ver == 0 {
 		return RetrainStatus{}, false, err
 	}
+	model, err := m.document(ctx, ModelDocument)
+	if err != nil {
+		return RetrainStatus{}, false, err
+	}
 	now := m.o.Now().UTC()
 	st := RetrainStatus{State: RetrainRunning, Trigger: trigger, By: by, Node: m.o.Node, StartedAt: now}
 	if prev != nil {
@@ -202,7 +206,7 @@ func (m *Models) claimOnly(ctx context.Context, trigger, by string, period time.
 	if err != nil {
 		return RetrainStatus{}, false, fmt.Errorf("claiming the retrain: %w", err)
 	}
-	st.claim = saved.Version
+	st.claim, st.base = saved.Version, version(model)
 	m.o.Logger.InfoContext(ctx, "retraining the category classifier", "trigger", trigger, "by", by, "node", m.o.Node)
 	return st, true, nil
 }
@@ -239,14 +243,9 @@ func (m *Models) run(ctx context.Context, st RetrainStatus, done chan struct{}) 
 	}
 }
 
-// retrain trains a model and stores it over the version in force when it
-// started.
+// retrain trains a model and stores it over the version stored when it
+// was claimed.
 func (m *Models) retrain(ctx context.Context, st RetrainStatus) (ModelInfo, error) {
-	d, err := m.document(ctx, ModelDocument)
-	if err != nil {
-		return ModelInfo{}, err
-	}
-	expect := version(d)
 	examples, counts, err := m.TrainingSet(ctx)
 	if err != nil {
 		return ModelInfo{}, err
@@ -268,7 +267,7 @@ func (m *Models) retrain(ctx context.Context, st RetrainStatus) (ModelInfo, erro
 	if by == "" {
 		by = "system:retrain/" + st.Trigger
 	}
-	info, err := m.put(ctx, b.Bytes(), hm, expect, ModelInfo{Source: ModelTrained, TrainedAt: &trained, By: by, Examples: &counts})
+	info, err := m.put(ctx, b.Bytes(), hm, st.base, ModelInfo{Source: ModelTrained, TrainedAt: &trained, By: by, Examples: &counts})
 	if errors.Is(err, store.ErrVersionConflict) {
 		return ModelInfo{}, fmt.Errorf("the model was replaced while this one trained; the new one is kept: %w", err)
 	}
