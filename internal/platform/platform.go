@@ -182,6 +182,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 			return nil, fmt.Errorf("category classifier: %w", err)
 		}
 		go n.trainClassifier()
+		go n.trainUnitRouter(o) // units.go
 	}
 	var files *attach.Service
 	if o.S3 != nil || o.AttachmentsDir != "" {

@@ -247,3 +247,48 @@ func CrossValidateRouter(ex []classify.Example, folds []int, o RouterOptions) (c
 	}
 	return classify.Score(truth, preds), weights, nil
 }
+
+// MinPerType is how many examples a unit type needs to be learnt by
+// TrainDefault: rarer types can neither be learnt nor evaluated by folds
+// (yiwang nlp units --min).
+const MinPerType = 20
+
+// DefaultCueWeights are the cue weights TrainDefault chooses among.
+var DefaultCueWeights = []int{0, 2}
+
+// TrainDefault trains the product's router on the embedded replied
+// messages labelled by their answering unit's type (DemoReplies, Extract)
+// plus extra examples — the platform's closed cases labelled by the type
+// of the unit that handled them. Types with fewer than MinPerType examples
+// in all are left out; each kept type's name keywords are a prior example;
+// the cue weight is chosen among DefaultCueWeights inside the data. It
+// returns how many examples of each type it learnt from.
+func TrainDefault(seed uint64, extra []classify.Example) (*Router, map[string]int, error) {
+	replies, err := DemoReplies()
+	if err != nil {
+		return nil, nil, err
+	}
+	all, _ := Examples(replies, 1)
+	all = append(all, extra...)
+	count := map[string]int{}
+	for _, e := range all {
+		count[e.Label]++
+	}
+	var ex []classify.Example
+	keep := map[string]bool{}
+	for _, e := range all {
+		if e.Label != "" && count[e.Label] >= MinPerType {
+			ex = append(ex, e)
+			keep[e.Label] = true
+		}
+	}
+	learnt := map[string]int{}
+	for t := range keep {
+		learnt[t] = count[t]
+	}
+	r, err := TrainRouter(ex, RouterOptions{Classify: classify.Options{Seed: seed, Prior: PriorExamples(keep)}, CueWeights: DefaultCueWeights})
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, learnt, nil
+}
