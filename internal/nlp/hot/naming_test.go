@@ -370,3 +370,22 @@ func FuzzNameFrom(f *testing.F) {
 		}
 	})
 }
+
+// TestNameHugeTitles: names read at most nameTextRunes of each title, so
+// 30 members with 100,000-rune titles are named as cheaply as short ones.
+func TestNameHugeTitles(t *testing.T) {
+	huge := strings.Repeat("魅力之城小区油烟扰民噪音", 100_000/12)
+	var texts []string
+	for range 30 {
+		texts = append(texts, nameText(Message{Title: huge}))
+	}
+	if n := utf8.RuneCountInString(texts[0]); n > nameTextRunes {
+		t.Fatalf("name text of %d runes", n)
+	}
+	lx := newLexicon(len(texts), func(i int) string { return texts[i] })
+	var sc scratch
+	lx.nameFrom(texts, &sc)
+	if len(sc.keys) > 1<<16 {
+		t.Errorf("naming table of %d slots for %d-rune texts", len(sc.keys), nameTextRunes)
+	}
+}

@@ -223,13 +223,19 @@ func chunks(s string, dst [][]rune) [][]rune {
 	return dst
 }
 
+// nameTextRunes bounds the text a name is taken from, so a huge title
+// costs no more than a long one.
+const nameTextRunes = 80
+
 // nameText is the text of a message its name is taken from: the title, and
-// the start of the body when the title is shorter than six runes.
+// the start of the body when the title is shorter than six runes; at most
+// nameTextRunes runes.
 func nameText(m Message) string {
-	if utf8.RuneCountInString(m.Title) >= 6 {
-		return m.Title
+	title := text.FirstRunes(m.Title, nameTextRunes)
+	if utf8.RuneCountInString(title) >= 6 {
+		return title
 	}
-	return m.Title + "。" + text.FirstRunes(m.Body, 60)
+	return title + "。" + text.FirstRunes(m.Body, 60)
 }
 
 // lexiconTexts bounds how many texts the lexicon reads: boundary
