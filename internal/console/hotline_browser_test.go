@@ -9,10 +9,32 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"yiwang/internal/dispatch"
 	"yiwang/internal/nlp"
+	"yiwang/internal/nlp/unit"
 	"yiwang/internal/platform"
 	"yiwang/internal/workflow"
 )
+
+// fixedUnits is a unit router answering the same unit types for every
+// message (the page is under test, not the router).
+type fixedUnits []workflow.UnitSuggestion
+
+func (f fixedUnits) RouteUnits(string, string) []workflow.UnitSuggestion { return f }
+
+// demoUnitTypes maps the dispatch kinds to unit types (nlp/unit/kinds.csv).
+func demoUnitTypes(t *testing.T) map[dispatch.Kind]string {
+	t.Helper()
+	kt, err := unit.KindTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[dispatch.Kind]string{}
+	for k, ty := range kt {
+		out[dispatch.Kind(k)] = ty
+	}
+	return out
+}
 
 // xssTitle is the title of a prior case: it must show as text.
 const xssTitle = `<img src=x onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script>`
@@ -169,16 +191,29 @@ func pickCategory(t *testing.T, c *apiClient) struct{ code, query string } {
 // as the agent types the message, the classifier's top three categories
 // show with their confidence and the words behind them, a click picks one
 // into the form, and a similar open case is offered to record the call on
-// instead of a new case.
+// instead of a new case. The likeliest types of handling unit show too,
+// with their confidence, the words behind them and the unit of that type
+// at the place typed.
 func TestHotlineSuggestionsInBrowser(t *testing.T) {
 	requireBrowser(t)
 	m, err := nlp.TrainCategory(1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	router := fixedUnits{
+		{Type: "水利水务", Confidence: 0.55, Terms: []string{"下水道", "污水"}},
+		{Type: "街道乡镇", Confidence: 0.25, Terms: []string{"社区小区"}},
+		{Type: "公积金", Confidence: 0.05},
+	}
 	base, reqs, n := serveNode(t, func(_ context.Context, n *platform.Node) error {
+		n.Workflow.SetUnitRouter(router, demoUnitTypes(t))
 		return n.Workflow.SetSuggester(workflow.ModelSuggester{Model: m, Taxonomy: n.Taxonomy}, 0)
 	})
+	const lat, lon = 30.5431, 114.3160
+	place, err := n.Locate(lat, lon)
+	if err != nil {
+		t.Fatal(err)
+	}
 	agent := signInAPI(t, base, "agent")
 	const title, said = "小区下水道堵塞污水外溢", "万家丽路某小区门口的下水道堵塞，污水外溢已经一个多月，气味难闻，居民出行困难。"
 	dup := agent.postJSON("/api/v1/hotline/cases", fmt.Sprintf(`{"title":%q,"description":%q,"category":"01","reporter":{"phone":"13900139000"}}`, title, said))
@@ -194,10 +229,39 @@ func TestHotlineSuggestionsInBrowser(t *testing.T) {
 	}
 	p.do("type the call",
 		chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), "13800138000"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=lat]`), fmt.Sprint(lat)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=lon]`), fmt.Sprint(lon)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), title),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), said))
-	p.wait("three suggestions and the similar case", fmt.Sprintf(`document.querySelectorAll('#suggest-categories button.pick').length === 3 &&
+	p.wait("three suggestions, three units and the similar case", fmt.Sprintf(`document.querySelectorAll('#suggest-categories button.pick').length === 3 &&
+		document.querySelectorAll('#suggest-units li.unit').length === 3 &&
 		document.querySelector('#suggest-duplicates li[data-case-id=%q]') !== null`, dup))
+
+	// The units: type, confidence, terms; the water unit of the place's
+	// district and the place's street office where the directory has them,
+	// none for a type it has no unit of.
+	type unitView struct{ Type, Name, Confidence, Local, Code, Terms string }
+	units := func(what string) []unitView {
+		var us []unitView
+		if err := json.Unmarshal([]byte(p.eval(what, `JSON.stringify([...document.querySelectorAll('#suggest-units li.unit')].map((li) =>
+			({type: li.dataset.unitType, name: li.querySelector('.type').textContent, confidence: li.querySelector('.confidence').textContent,
+			  local: (li.querySelector('.local-unit') || {}).textContent || '', code: (li.querySelector('.local-unit') || {dataset: {}}).dataset.unit || '',
+			  terms: (li.querySelector('.terms') || {}).textContent || ''})))`)), &us); err != nil {
+			t.Fatal(err)
+		}
+		return us
+	}
+	us := units("the units")
+	wantWater := "shuiwu." + place.District
+	if len(us) != 3 || us[0].Type != "水利水务" || us[0].Name != "水利水务" || !strings.Contains(us[0].Confidence, "置信度 55%") ||
+		us[0].Code != wantWater || !strings.HasPrefix(us[0].Local, "本地单位：") || us[0].Terms != "依据：下水道、污水" {
+		t.Errorf("units %+v; want 水利水务 first at 55%% with its terms and unit %s", us, wantWater)
+	}
+	if len(us) == 3 && (us[2].Type != "公积金" || us[2].Local != "" || us[2].Terms != "") {
+		t.Errorf("third unit %+v; want 公积金 with no unit here and no terms", us[2])
+	}
+	t.Logf("units at %+v: %+v", place, us)
+	p.shot("hotline-units.png")
 
 	var picks []struct{ Category, Text, Terms string }
 	if err := json.Unmarshal([]byte(p.eval("the suggestions", `JSON.stringify([...document.querySelectorAll('#suggest-categories button.pick')].map((b) =>
@@ -243,6 +307,10 @@ func TestHotlineSuggestionsInBrowser(t *testing.T) {
 	}
 	if got := p.eval("status", `document.getElementById('suggest-status').textContent`); !strings.HasPrefix(got, "Click a suggested category") {
 		t.Errorf("suggestion status in English = %q", got)
+	}
+	if us := units("the units in English"); len(us) != 3 || us[0].Name != "Water" || !strings.Contains(us[0].Confidence, "Confidence 55%") ||
+		us[0].Code != wantWater || !strings.HasPrefix(us[0].Local, "Unit here: ") || us[0].Terms != "Because of: 下水道, 污水" || us[1].Name != "Street office or township" {
+		t.Errorf("units in English %+v", us)
 	}
 	p.switchLang("zh-CN")
 	if got := p.eval("back", `document.querySelector('#suggest-categories .confidence').textContent`); !strings.HasPrefix(got, "置信度 ") {

@@ -16,6 +16,13 @@ const STATES = { received: ["受理", "Received"], dispatched: ["派单", "Dispa
 const CLOCKS = { dispatch: ["派单时限", "Dispatch by"], sign_off: ["签收时限", "Accept by"], on_site: ["到场时限", "On site by"],
   resolve: ["办结时限", "Resolve by"], reply: ["答复时限", "Reply by"] };
 const SEVERITY = { normal: ["一般", "Normal"], urgent: ["紧急", "Urgent"], critical: ["特急", "Critical"] };
+// Unit types of the unit router (nlp/unit), with their English names.
+const UNIT_TYPES = { 公安: "Police", 消防应急: "Fire and emergency", 城管: "Urban management", 环保: "Ecology and environment",
+  教育: "Education", 人社: "Human resources and social security", 医保: "Medical insurance", 卫健: "Health",
+  市场监管: "Market regulation", 住建: "Housing and construction", 自然资源: "Natural resources and planning",
+  交通: "Transport", 公积金: "Housing provident fund", 水利水务: "Water", 电力燃气: "Power and gas", 民政: "Civil affairs",
+  农业农村: "Agriculture and rural affairs", 税务财政: "Tax and finance", 商务文旅: "Commerce, culture and tourism",
+  发改: "Development and reform", 街道乡镇: "Street office or township", 区县政府: "District or county government" };
 // named gives the current language's name of a code in one of the tables
 // above, or the code itself.
 function named(table, code) { return table[code] ? L(...table[code]) : code; }
@@ -253,6 +260,7 @@ function clearSuggestions() {
   clearTimeout(suggestTimer);
   document.getElementById("suggest").hidden = true;
   document.getElementById("suggest-categories").replaceChildren();
+  document.getElementById("suggest-units").replaceChildren();
   document.getElementById("suggest-duplicates").replaceChildren();
 }
 
@@ -278,6 +286,12 @@ function renderSuggestions(d) {
   lastSuggestions = d;
   const list = document.getElementById("suggest-categories");
   list.replaceChildren(...d.categories.slice(0, 3).map(suggestionItem));
+  const units = document.getElementById("suggest-units");
+  units.replaceChildren(...(d.units || []).slice(0, 3).map(unitItem));
+  if (!units.children.length) {
+    units.append(el("li", d.unit_router_ready ? L("无承办单位建议", "No suggested unit")
+      : L("承办单位模型训练中，暂无建议", "The unit router is still training; no units yet"), "muted empty"));
+  }
   const dups = document.getElementById("suggest-duplicates");
   dups.replaceChildren(...d.duplicates.map((c) => {
     const pct = Math.round(c.score * 100) + "%";
@@ -306,6 +320,30 @@ function suggestionItem(s, i) {
   }
   b.addEventListener("click", () => pickCategory(s.category));
   li.append(b);
+  return li;
+}
+
+// unitItem shows a suggested type of handling unit: its name, confidence,
+// the words behind it and, when the place is known, the unit of that type
+// there (information for the agent; dispatch follows the responsibility
+// list).
+function unitItem(u, i) {
+  const li = el("li", undefined, "unit");
+  li.dataset.unitType = u.type;
+  const name = el("span", (i + 1) + ". ", "name");
+  name.append(el("span", L(u.type, UNIT_TYPES[u.type] || u.type), "type"));
+  li.append(name, el("span", " " + L("置信度 ", "Confidence ") + Math.round(u.confidence * 100) + "%", "confidence"));
+  if (u.unit_name) {
+    const unit = el("span", L("本地单位：", "Unit here: "), "local-unit");
+    unit.dataset.unit = u.unit;
+    unit.append(el("span", u.unit_name, "data"));
+    li.append(unit);
+  }
+  if (u.terms && u.terms.length) {
+    const terms = el("span", L("依据：", "Because of: "), "terms");
+    terms.append(el("span", u.terms.join(L("、", ", ")), "data"));
+    li.append(terms);
+  }
   return li;
 }
 
