@@ -57,7 +57,7 @@ func badParam(name, detail string) *Problem {
 	return newProblem(ProblemInvalidParameter, http.StatusBadRequest, name, detail)
 }
 
-var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "overdue", "open_summons", "sort", "cursor", "limit"}
+var listParams = []string{"state", "channel", "category", "unit", "area", "created_from", "created_to", "q", "queue", "parent", "overdue", "open_summons", "sort", "cursor", "limit"}
 
 // Queues are named list filters: the dispatchers' work lists.
 var queues = map[string]store.Filter{
@@ -147,6 +147,14 @@ func parseFilter(q url.Values, tax *category.Taxonomy, now time.Time) (store.Fil
 		}
 		f.States, f.MinReturns, f.Queue = qf.States, qf.MinReturns, qf.Queue
 	}
+	// parent: the cases merged into that case (they share its handling
+	// and get its reply).
+	if f.Parent, err = single("parent"); err != nil {
+		return f, err
+	}
+	if f.Parent != "" && !wellFormedCaseID(f.Parent) {
+		return f, badParam("parent", fmt.Sprintf("parent must be a case id such as WH-20261123-000001, got %q", f.Parent))
+	}
 	// The supervisor's lists: overdue (open cases with a pending deadline
 	// already passed: store.Filter.DueBefore now) and open_summons (open
 	// cases with a summoned unit that has not reported).
@@ -225,6 +233,30 @@ func parseFilter(q url.Values, tax *category.Taxonomy, now time.Time) (store.Fil
 		f.Limit = n
 	}
 	return f, nil
+}
+
+// wellFormedCaseID reports whether id has the shape of a case id,
+// PREFIX-YYYYMMDD-NNNNNN (store.IDFormat), whatever the prefix.
+func wellFormedCaseID(id string) bool {
+	rest, num, ok := cutLast(id)
+	if !ok || len(num) < 6 || strings.Trim(num, "0123456789") != "" {
+		return false
+	}
+	prefix, day, ok := cutLast(rest)
+	if !ok || prefix == "" || len(day) != 8 || !plausibleID(id) || strings.ContainsFunc(prefix, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return false
+	}
+	_, err := time.Parse("20060102", day)
+	return err == nil
+}
+
+// cutLast cuts s around its last '-'.
+func cutLast(s string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // splitList reads a repeatable parameter whose values may also be comma

@@ -19,21 +19,62 @@ const ratingActor = "system:rating"
 // publicCase is a case as its reporter sees it: status, the official
 // reply and the timeline, without staff names, notes or contacts.
 type publicCase struct {
-	ID           string        `json:"id"`
-	Title        string        `json:"title"`
-	Category     string        `json:"category"`
-	Channel      cases.Channel `json:"channel"`
-	State        cases.State   `json:"state"`
-	StateLabel   string        `json:"state_label"`
-	Address      string        `json:"address,omitempty"`
-	Reply        string        `json:"reply,omitempty"`
-	Satisfaction string        `json:"satisfaction,omitempty"`
-	Reopens      int           `json:"reopens,omitempty"`
+	ID         string        `json:"id"`
+	Title      string        `json:"title"`
+	Category   string        `json:"category"`
+	Channel    cases.Channel `json:"channel"`
+	State      cases.State   `json:"state"`
+	StateLabel string        `json:"state_label"`
+	Address    string        `json:"address,omitempty"`
+	// Reply is the official answer: for a merged case, its parent's,
+	// relayed to it (转告) once given.
+	Reply        string `json:"reply,omitempty"`
+	Satisfaction string `json:"satisfaction,omitempty"`
+	Reopens      int    `json:"reopens,omitempty"`
+	// MergedInto, on a merged case, is the case it was merged into and
+	// whose handling it shares: that case's state now.
+	MergedInto *publicParent `json:"merged_into,omitempty"`
 	// CanRate says a rating would be accepted now.
 	CanRate   bool          `json:"can_rate"`
 	CreatedAt time.Time     `json:"created_at"`
 	UpdatedAt time.Time     `json:"updated_at"`
 	Timeline  []publicEvent `json:"timeline"`
+}
+
+// publicParent is the case a merged case shares its handling with, as
+// its reporter sees it.
+type publicParent struct {
+	ID         string      `json:"id"`
+	State      cases.State `json:"state"`
+	StateLabel string      `json:"state_label"`
+}
+
+// maxParentChain bounds how far publicParentOf follows merges of merged
+// cases.
+const maxParentChain = 8
+
+// publicParentOf returns the case that handles merged case c: its parent,
+// or, when that was merged in turn, the parent's parent, and so on. It
+// returns nil when c is not merged or its parent cannot be read (the
+// look-up still answers with the case itself).
+func (s *Server) publicParentOf(ctx context.Context, c *cases.Case) *publicParent {
+	if c.State != cases.StateMerged || c.ParentID == "" {
+		return nil
+	}
+	var out *publicParent
+	id := c.ParentID
+	for range maxParentChain {
+		p, err := s.store.Get(ctx, id)
+		if err != nil {
+			break
+		}
+		out = &publicParent{ID: p.ID, State: p.State, StateLabel: p.State.Label()}
+		if p.State != cases.StateMerged || p.ParentID == "" || p.ParentID == c.ID {
+			break
+		}
+		id = p.ParentID
+	}
+	return out
 }
 
 // publicEvent is one step of the public timeline.
@@ -54,7 +95,7 @@ var publicLabels = map[cases.Action]string{
 	cases.ActionCreate: "受理", cases.ActionDispatch: "派单", cases.ActionReassign: "改派", cases.ActionAccept: "签收",
 	cases.ActionStart: "办理", cases.ActionResolve: "办结", cases.ActionVerify: "回访", cases.ActionClose: "结案",
 	cases.ActionReopen: "重办", cases.ActionApproveExtension: "延期", cases.ActionSuspend: "挂起", cases.ActionResume: "恢复办理",
-	cases.ActionMerge: "合并", cases.ActionVoid: "作废",
+	cases.ActionMerge: "合并", cases.ActionVoid: "作废", cases.ActionRelay: "答复",
 }
 
 // publicLookup finds a case for its reporter: the phone number on the case
@@ -93,7 +134,9 @@ func (s *Server) getPublicCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, s.viewPublic(c, events))
+	out := s.viewPublic(c, events)
+	out.MergedInto = s.publicParentOf(r.Context(), &c)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) viewPublic(c cases.Case, events []cases.Event) publicCase {

@@ -62,7 +62,7 @@ func StatusOf(s cases.State) string {
 // masked, and the Open311 trailer is cut off.
 func (s *Server) view(c *cases.Case) Request {
 	v := Request{
-		ServiceRequestID: c.ID, Status: StatusOf(c.State), ServiceCode: c.Category,
+		ServiceRequestID: c.ID, Status: statusOf(c), ServiceCode: c.Category,
 		RequestedDatetime: formatTime(c.CreatedAt), StatusNotes: nonEmpty(statusNotes(c)),
 		ServiceName: nonEmpty(s.catalog.categoryName(c.Category)),
 	}
@@ -98,14 +98,29 @@ func (s *Server) view(c *cases.Case) Request {
 	return v
 }
 
-// statusNotes explains the state: the official answer once there is one,
-// else the state in Chinese and English.
+// statusOf is c's status. A merged case shares its parent's handling: it
+// is open until the parent's official reply has been relayed to it (the
+// platform appends relay 转告 when the parent is resolved), closed from
+// then on, as the parent is once resolved.
+func statusOf(c *cases.Case) string {
+	if c.State == cases.StateMerged && c.ParentID != "" {
+		if c.Reply == "" {
+			return StatusOpen
+		}
+		return StatusClosed
+	}
+	return StatusOf(c.State)
+}
+
+// statusNotes explains the state: the official answer once there is one
+// (for a merged case, its parent's, relayed to it), else the state in
+// Chinese and English.
 func statusNotes(c *cases.Case) string {
 	switch {
 	case c.Reply != "":
 		return c.Reply
 	case c.State == cases.StateMerged && c.ParentID != "":
-		return "已合并至 " + c.ParentID + " (merged into " + c.ParentID + ")"
+		return "已合并至 " + c.ParentID + "，随主件办理 (merged into " + c.ParentID + " and handled with it)"
 	case c.State.Label() != "":
 		return c.State.Label() + " (" + string(c.State) + ")"
 	}
