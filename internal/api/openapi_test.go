@@ -99,7 +99,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"CallRequest": callRequest{}, "GridReport": gridReport{}, "GridReportResult": gridReportResponse{},
 		"EnterpriseRequest": enterpriseRequest{}, "EnterpriseCases": enterpriseCases{}, "PublicCase": publicCase{},
 		"PublicEvent": publicEvent{}, "RatingRequest": ratingRequest{}, "RatingResult": ratingResponse{},
-		"SuggestRequest": suggestRequest{}, "SuggestResponse": suggestResponse{}, "SuggestedCategory": suggestedCategory{},
+		"SuggestRequest": suggestRequest{}, "SuggestResponse": suggestResponse{}, "SuggestedCategory": suggestedCategory{}, "SuggestedUnit": workflow.UnitSuggestion{},
 		"Suggestion": workflow.Suggestion{}, "DuplicateCase": duplicateCase{}, "Correction": workflow.Correction{},
 		"SuggestionRecord": workflow.SuggestionRecord{}, "CorrectionList": correctionsResponse{},
 		"ReviewRequest": reviewRequest{}, "Review": review.Review{},
