@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"yiwang/internal/cases"
+	"yiwang/internal/pgtest"
 	"yiwang/internal/store"
 	"yiwang/internal/store/sqlstore"
 )
@@ -239,10 +240,15 @@ func TestRelayCatchUp(t *testing.T) {
 	})
 }
 
-// TestRelayCatchUpTwoNodes: two nodes over one SQLite database catch up
-// at the same time after lost relays; each child gets its reply once.
+// TestRelayCatchUpTwoNodes: two nodes over one database (SQLite, and
+// PostgreSQL when reachable) catch up at the same time after lost relays;
+// each child gets its reply once.
 func TestRelayCatchUpTwoNodes(t *testing.T) {
-	path := "sqlite:" + filepath.Join(t.TempDir(), "shared.db")
+	t.Run("sqlite", func(t *testing.T) { testRelayCatchUpTwoNodes(t, "sqlite:"+filepath.Join(t.TempDir(), "shared.db")) })
+	t.Run("postgres", func(t *testing.T) { testRelayCatchUpTwoNodes(t, pgtest.Database(t, "yiwang_relay")) })
+}
+
+func testRelayCatchUpTwoNodes(t *testing.T, path string) {
 	var nodes []*Workflow
 	var stores []store.Store
 	for range 2 {
@@ -307,7 +313,6 @@ func TestRelayCheckpointMoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := newMergeFixture(t, f.st)
-	_ = other
 	rep, err := f.w.CatchUpRelays(f.ctx)
 	if err != nil {
 		t.Fatal(err)
