@@ -323,7 +323,11 @@ func nlpUnits(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "%d types with at least %d examples (%d messages), %d-fold; text only = the classifier without cues, router = with cue weight chosen among %v inside each training part\n\n", len(cov.Types), *minPer, cov.Kept, *folds, weights)
 	fmt.Fprintf(stdout, "%-6s %-9s %8s %6s %8s %6s  %s\n", "seed", "model", "accuracy", "top-3", "macro-F1", "ECE", "cue weight by fold")
 	row := func(seed, model string, f unit.Figures, w []int) {
-		fmt.Fprintf(stdout, "%-6s %-9s %8.3f %6.3f %8.3f %6.3f  %v\n", seed, model, f.Accuracy, f.Top3, f.MacroF1, f.ECE, w)
+		ws := ""
+		if w != nil {
+			ws = fmt.Sprint(w)
+		}
+		fmt.Fprintf(stdout, "%-6s %-9s %8.3f %6.3f %8.3f %6.3f  %s\n", seed, model, f.Accuracy, f.Top3, f.MacroF1, f.ECE, ws)
 	}
 	for _, s := range cmp.Seeds {
 		row(strconv.FormatUint(s.Seed, 10), "text only", s.Baseline, nil)
