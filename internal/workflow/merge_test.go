@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"path/filepath"
@@ -330,4 +331,58 @@ func TestRelayCheckpointMoves(t *testing.T) {
 	if !slices.ContainsFunc(f.history(kid.ID), func(e cases.Event) bool { return e.Action == cases.ActionMerge }) {
 		t.Fatal("the merge is missing")
 	}
+}
+
+// gatedHistory is a store whose History waits for gate to close: a node
+// that has read a parent's children but not yet the parent.
+type gatedHistory struct {
+	store.Store
+	gate    chan struct{}
+	reached chan struct{}
+	once    sync.Once
+}
+
+func (g *gatedHistory) History(ctx context.Context, id string) ([]cases.Event, error) {
+	g.once.Do(func() { close(g.reached) })
+	<-g.gate
+	return g.Store.History(ctx, id)
+}
+
+// TestRelayRaceSameKey: a second node that read the children before the
+// first node relayed sends the same keyed relay afterwards; the store
+// answers it with the first node's event and appends nothing.
+func TestRelayRaceSameKey(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		f := newMergeFixture(t, st)
+		kid := f.child(f.parent.ID)
+		if _, _, err := st.Transition(f.ctx, store.TransitionRequest{ID: f.parent.ID, At: f.next(),
+			Command: cases.Command{Action: cases.ActionResolve, Actor: "handler", Payload: cases.Payload{Reply: "已处理"}}}); err != nil {
+			t.Fatal(err)
+		}
+		g := &gatedHistory{Store: st, gate: make(chan struct{}), reached: make(chan struct{})}
+		w2, err := New(Options{Store: g, Engine: testEngine(t), Now: f.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		var rep2 RelayReport
+		go func() {
+			var err error
+			rep2, err = w2.RelayReply(f.ctx, f.parent.ID)
+			done <- err
+		}()
+		<-g.reached // node 2 has listed the child, without its reply
+		rep1, err := f.w.RelayReply(f.ctx, f.parent.ID)
+		if err != nil || rep1.Relayed != 1 {
+			t.Fatalf("node 1: %+v, %v", rep1, err)
+		}
+		close(g.gate)
+		if err := <-done; err != nil {
+			t.Fatalf("node 2: %v", err)
+		}
+		if rep2.Current != 0 {
+			t.Fatalf("node 2 saw the reply (%+v): the race was not reproduced", rep2)
+		}
+		f.requireReply(kid.ID, f.parent.ID, "已处理", 1)
+	})
 }
