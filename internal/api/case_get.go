@@ -79,7 +79,7 @@ func (s *Server) caseActions(w http.ResponseWriter, r *http.Request) {
 	actions := []cases.Action{}
 	cl, signedIn := s.caller(r.Context())
 	for _, a := range cases.Allowed(&c) {
-		if !signedIn || cl.MayAct(a) {
+		if !a.SystemOnly() && (!signedIn || cl.MayAct(a)) {
 			actions = append(actions, a)
 		}
 	}

@@ -56,6 +56,15 @@ func TestMergedCasesShareTheReply(t *testing.T) {
 		if c, _ := st.Get(t.Context(), a.ID); c.Reply != "" || c.Version != a.Version {
 			t.Fatalf("a refused relay changed the case: %+v", c)
 		}
+		// Nor is it offered: not among the case's actions (sign-in is off
+		// here, so every other allowed action is listed), nor among the
+		// actions a refused transition names.
+		if acts := decode[actionsResponse](t, h.do("GET", "/api/v1/cases/"+a.ID+"/actions", "")); slices.Contains(acts.Actions, cases.ActionRelay) || len(acts.Actions) == 0 {
+			t.Errorf("actions of a merged case: %v", acts.Actions)
+		}
+		if p := wantProblem(t, h.do("POST", "/api/v1/cases/"+a.ID+"/transitions", `{"action":"accept","actor":"x"}`), 409, ProblemTransitionNotAllowed, "action"); slices.Contains(p.Allowed, cases.ActionRelay) {
+			t.Errorf("a refused transition offers %v", p.Allowed)
+		}
 
 		h.resolve(parent)
 		const reply = "已修复路灯，感谢反映。"

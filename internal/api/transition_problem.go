@@ -13,7 +13,8 @@ import (
 // with the case (409); when the state allows it but the command lacks
 // something (a unit, a reason, a reply) it is bad input (422).
 func transitionProblem(te *cases.TransitionError) *Problem {
-	allowed := te.Allowed
+	// The platform's own actions are never a client's to take.
+	allowed := slices.DeleteFunc(slices.Clone(te.Allowed), cases.Action.SystemOnly)
 	if allowed == nil {
 		allowed = []cases.Action{}
 	}
