@@ -100,9 +100,15 @@ func expParams(v ExpVariant) []float64 {
 // then fits on rows and calibrates the temperature on 5 held-out folds.
 func (c *corpus) trainExp(rows []int, o Options, v ExpVariant) (*Model, ExpChoice) {
 	if v == ExpBase {
+		// As c.train, with the projection fitted and the weight decay
+		// chosen once here (so that the choice can be reported).
+		if o.Dense > 0 && o.proj == nil {
+			o.proj = c.projection(rows, o)
+		}
 		ch := ExpChoice{L2: o.L2}
 		if o.SelectL2 {
 			ch.L2 = c.selectL2(rows, o)
+			o.L2, o.SelectL2 = ch.L2, false
 		}
 		return c.train(rows, o), ch
 	}
@@ -444,3 +450,7 @@ func (c *corpus) nbsvm(docs []doc, m *Model, o Options, soft bool) expParts {
 // ExpRaw makes the dense coordinates of o unnormalised (z = Vᵀx times
 // DenseScale): linear in the TF-IDF vector.
 func ExpRaw(o Options) Options { return ExpRawOptions(o) }
+
+// ExpAverage makes every fit average the weights of n SGD runs with
+// different shuffles (a seed ensemble folded into one linear model).
+func ExpAverage(o Options, n int) Options { o.average = n; return o }

@@ -68,6 +68,7 @@ type Options struct {
 	DenseMaxFeatures int
 	denseRaw         bool        // experiment: coordinates not normalised
 	proj             *projection // fitted projection, passed to inner fits
+	average          int         // experiment: SGD runs averaged (ExpAverage)
 	// SelectL2 chooses L2 among 1e-5, 1e-4 and 1e-3 by 3-fold
 	// cross-validation (macro-F1) inside the training data of each model,
 	// so that a test fold never takes part in the choice.
@@ -371,7 +372,39 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 	}
 	m.W = make([]float32, m.rows()*C)
 	m.B = make([]float32, C)
-	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	runs := max(o.average, 1)
+	if runs == 1 {
+		sgd(m, vecs, docs, classW, o, o.Seed)
+		return m
+	}
+	// Average the weights of runs SGD runs with different shuffles
+	// (experiment: ExpAverage).
+	W, B := make([]float64, len(m.W)), make([]float64, C)
+	for r := range runs {
+		clear(m.W)
+		clear(m.B)
+		sgd(m, vecs, docs, classW, o, o.Seed+uint64(r)*0x9e3779b9)
+		for i, w := range m.W {
+			W[i] += float64(w)
+		}
+		for i, b := range m.B {
+			B[i] += float64(b)
+		}
+	}
+	for i := range W {
+		m.W[i] = float32(W[i] / float64(runs))
+	}
+	for i := range B {
+		m.B[i] = float32(B[i] / float64(runs))
+	}
+	return m
+}
+
+// sgd trains m.W and m.B (zero on entry) by SGD on the class-weighted
+// softmax loss, shuffling with seed.
+func sgd(m *Model, vecs []vector, docs []doc, classW []float64, o Options, seed uint64) {
+	C := len(m.Labels)
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	order := make([]int, len(docs))
 	for i := range order {
 		order[i] = i
@@ -402,7 +435,6 @@ func (c *corpus) fit(docs []doc, o Options) *Model {
 			}
 		}
 	}
-	return m
 }
 
 // l2Candidates are the weight decays SelectL2 chooses from.
