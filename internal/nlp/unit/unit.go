@@ -51,6 +51,10 @@ var types = []struct {
 func TypeOf(name string) string {
 	// 人民政府 contains 民政: read it as 政府 (区县政府), not as 民政.
 	name = strings.ReplaceAll(name, "人民政府", "政府")
+	// Transport's own law enforcement is transport, not 城管's 行政执法.
+	if strings.Contains(name, "交通行政执法") || strings.Contains(name, "交通执法") {
+		return "交通"
+	}
 	for _, t := range types {
 		for _, k := range t.keys {
 			if strings.Contains(name, k) {
@@ -121,6 +125,16 @@ var (
 	// superior are words right before a department that make it a higher
 	// authority the answerer reports to, not the answerer.
 	superior = []string{"上级", "上报"}
+	// partnerBefore and partnerAfter mark a unit named among the partners
+	// of the answerer ("与县电力局、县亮化办"), not as the answerer.
+	partnerBefore = []string{"与", "会同", "配合", "联合"}
+	partnerAfter  = []string{"、", "等部门", "等单位"}
+	// object are words right after a unit name that make it the object of
+	// a step (an approval, an acceptance check, a treatment), not the
+	// answerer: "国家发改委审批", "在D7县人民医院治疗".
+	object = []string{"审批", "批复", "验收", "治疗", "就诊", "申报", "出具"}
+	// notName are words no unit name contains: a clause was taken.
+	notName = []string{"你", "您", "以上", "以下"}
 )
 
 // Extract returns the answering unit of an official reply: among the unit
@@ -182,6 +196,12 @@ func Extract(reply string) (Unit, error) {
 		}
 		if strings.HasSuffix(name, "部门") && score < 2 {
 			continue // "交警部门将…", "民政部门救助机构…": a kind of unit mentioned, not one answering
+		}
+		if containsAny(name, notName) {
+			continue
+		}
+		if score < 2 && (hasSuffix(before, partnerBefore) || hasPrefix(after, partnerAfter) || hasPrefix(after, object)) {
+			continue // a partner, an approver, a place of treatment
 		}
 		switch typ {
 		case "区县政府":

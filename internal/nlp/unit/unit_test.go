@@ -33,6 +33,10 @@ func TestExtract(t *testing.T) {
 		// A kind of department with strong evidence.
 		{"您反映的问题已转高速公路管理部门调查、核处", "高速公路管理部门", "交通"},
 		{"地铁6号线相关问题建议您咨询A市轨道交通集团。", "A市轨道交通集团", "交通"},
+		// Transport's own law enforcement is transport.
+		{"您反映的问题已转至市交通行政执法局调查处理", "市交通行政执法局", "交通"},
+		// A partner list with the answerer's strong evidence still counts.
+		{"A3区城管执法局高度重视，会同街道、社区联合整治", "A3区城管执法局", "城管"},
 		// A town's government, its signature, a closing of thanks.
 		{"您反映的问题已转龙潭镇人民政府核查、办复", "龙潭镇", "街道乡镇"},
 		{"感谢您对我们工作的理解和支持！ 榔梨街道办事处 2015年7月30日", "榔梨街道办事处", "街道乡镇"},
@@ -61,6 +65,9 @@ func TestExtract(t *testing.T) {
 		"大量物流公司拥入黄兴镇，致使沿黄江公路进入黄兴镇的各类货车暴增",
 		// A kind of department mentioned without evidence, or a superior.
 		"交警部门也将加大对该路段巡查", "村级主干道硬化上报上级交通部门", "民政部门救助机构只能被动实施救助",
+		// Partners, approvers, places of treatment, clauses.
+		"经龙塘安置区指挥部与县电力局、县亮化办等相关部门协调", "地铁规划由市级主管部门统筹，国家发改委审批", "如母亲在D7县人民医院治疗花费10000元",
+		"于2019年1月8日通过了市交警支队验收", "如需报到证，你应该返回毕业学校地人力资源服务机构开具", "可携二级以上医院诊断证明书办理",
 		// "我县", "我委", "我局" name no type.
 		"我局高度重视", "感谢您对我县工作的支持",
 	} {
