@@ -163,8 +163,17 @@ func (lx *lexicon) edgeQuality(sh *shared, side int) float64 {
 // lengthWeight favours terms of three to six runes.
 var lengthWeight = [maxTermLen + 1]float64{0, 0, 0.8, 1, 1.1, 1.15, 1.15, 1.05, 0.95, 0.85, 0.75}
 
+// functionRunes is edgeRunes as a set.
+var functionRunes = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, r := range edgeRunes {
+		m[r] = true
+	}
+	return m
+}()
+
 // isFunction reports whether r is a function character.
-func isFunction(r rune) bool { return strings.ContainsRune(edgeRunes, r) }
+func isFunction(r rune) bool { return functionRunes[r] }
 
 // termOK: a term holds a Han character and neither starts nor ends with a
 // function character.
@@ -173,7 +182,7 @@ func termOK(t []rune) bool {
 		return false
 	}
 	for _, r := range t {
-		if r > 0x7F && unicode.Is(unicode.Han, r) {
+		if r >= 0x4E00 && r <= 0x9FFF || r > 0x7F && unicode.Is(unicode.Han, r) {
 			return true
 		}
 	}
