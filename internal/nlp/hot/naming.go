@@ -267,7 +267,6 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 	type scored struct {
 		t     []rune
 		score float64
-		cov   int32
 	}
 	var cands []scored
 	for i := range all {
@@ -280,7 +279,7 @@ func (lx *lexicon) nameFrom(texts []string, sc *scratch) wordName {
 			continue // inside a longer string, or continued with no evidence of a boundary
 		}
 		w := float64(sh.cov) / float64(n) * math.Max(0.05, lx.specificity(sh.s)) * edges * lengthWeight[len(sh.s)]
-		cands = append(cands, scored{sh.s, w, sh.cov})
+		cands = append(cands, scored{sh.s, w})
 	}
 	slices.SortFunc(cands, func(a, b scored) int {
 		switch {
