@@ -25,14 +25,16 @@ import (
 //     longer string is shared nearly as widely (maximality: "发新城小区"
 //     loses to "丽发新城小区");
 //   - a term never starts or ends with a function character (edgeRunes), and
-//     "的", punctuation, area codes ("A2区", "A市") and long numbers always
+//     "的", punctuation, area codes ("A2区", "A市"), long numbers and a short
+//     list of generic words (genericWords: 投诉, 关于, 问题, 附近 …) always
 //     separate.
 //
 // The place is the most specific place name (by the suffix list
 // placeSuffixes: 小区 before 路 before 街道) that at least a quarter of the
 // members share; the key terms are the best-scored shared strings outside it
 // (score: share of members × specificity in the window × edge quality ×
-// length).
+// length). The name starts with the area, else with the district
+// (or city) code at least a quarter of the members write.
 
 // placeSuffixes are the endings of place names with how specific the place
 // is: 3 a site (estate, school, shop), 2 a road, 1 an area.
