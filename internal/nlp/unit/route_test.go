@@ -98,8 +98,8 @@ func TestRouterRoute(t *testing.T) {
 
 // TestRouterCrossValidated measures the router on the embedded replies
 // (5 folds, seed 1) and fails when it falls below floors set from the
-// measured figures with a margin: accuracy 0.594, top-3 0.832, macro-F1
-// 0.406 when written (docs/BENCHMARKS.md, "Unit router").
+// measured figures with a margin of about 0.03: accuracy 0.594, top-3
+// 0.846, macro-F1 0.392 when written (docs/BENCHMARKS.md, "Unit router").
 func TestRouterCrossValidated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 5 × 7 models")
@@ -124,8 +124,8 @@ func TestRouterCrossValidated(t *testing.T) {
 	if r.N != cov.Kept || len(weights) != 5 {
 		t.Errorf("scored %d of %d messages over %d folds", r.N, cov.Kept, len(weights))
 	}
-	if r.Accuracy < 0.56 || r.Top3 < 0.80 || r.MacroF1 < 0.37 {
-		t.Errorf("accuracy %.3f, top-3 %.3f, macro-F1 %.3f: below the floors 0.56, 0.80, 0.37", r.Accuracy, r.Top3, r.MacroF1)
+	if r.Accuracy < 0.565 || r.Top3 < 0.815 || r.MacroF1 < 0.36 {
+		t.Errorf("accuracy %.3f, top-3 %.3f, macro-F1 %.3f: below the floors 0.565, 0.815, 0.36", r.Accuracy, r.Top3, r.MacroF1)
 	}
 }
 
