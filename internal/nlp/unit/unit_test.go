@@ -98,8 +98,15 @@ func TestCoverage(t *testing.T) {
 	}
 	share := float64(found) / float64(len(recs)-1)
 	t.Logf("%d of %d replies (%.1f%%) yield a unit; by type %v", found, len(recs)-1, 100*share, byType)
-	if share < 0.5 {
-		t.Errorf("only %.1f%% of replies yield a unit", 100*share)
+	// 1,732 (61.5 %) when written; the refusals of mentions that do not
+	// answer cost coverage, so a floor guards against refusing too much,
+	// and a ceiling against a change that takes mentions again (the
+	// previous extractor's 70 %).
+	if share < 0.58 || share > 0.66 {
+		t.Errorf("%.1f%% of replies yield a unit, want 58–66%% (61.5%% measured)", 100*share)
+	}
+	if byType["区县政府"] > 30 {
+		t.Errorf("%d replies answered by a 区县政府: governments mentioned in passing are taken again (12 measured)", byType["区县政府"])
 	}
 }
 
