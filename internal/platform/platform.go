@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"yiwang/internal/api"
@@ -111,11 +112,20 @@ type Node struct {
 	Models *workflow.Models
 	// routes are the node's routes behind Auth's middleware (mount adds
 	// to them).
-	routes  http.Handler
-	log     *slog.Logger
+	routes http.Handler
+	log    *slog.Logger
+	// trained is closed when the start-up training in the background (the
+	// category classifier and the unit router) has ended, or at once
+	// without it.
+	trained chan struct{}
 	stopSit context.CancelFunc
 	stopDup context.CancelFunc
 }
+
+// Trained is closed when the node's start-up training (the category
+// classifier and the unit router, Options.Classifier) has ended, whether
+// or not it put a model in force; at once on a node without it.
+func (n *Node) Trained() <-chan struct{} { return n.trained }
 
 // Open builds a node: opens (and migrates) the store, loads geography and
 // the taxonomy, and builds the HTTP handler.
@@ -126,7 +136,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	n := &Node{Bus: stream.New(), log: o.Logger}
+	n := &Node{Bus: stream.New(), log: o.Logger, trained: make(chan struct{})}
 	var err error
 	if n.Taxonomy, err = category.Default(); err != nil {
 		return nil, fmt.Errorf("loading taxonomy: %w", err)
@@ -181,8 +191,12 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 			n.Close()
 			return nil, fmt.Errorf("category classifier: %w", err)
 		}
-		go n.trainClassifier()
-		go n.trainUnitRouter(o) // units.go
+		var wg sync.WaitGroup
+		wg.Go(n.trainClassifier)
+		wg.Go(func() { n.trainUnitRouter(o) }) // units.go
+		go func() { wg.Wait(); close(n.trained) }()
+	} else {
+		close(n.trained)
 	}
 	var files *attach.Service
 	if o.S3 != nil || o.AttachmentsDir != "" {
