@@ -122,7 +122,7 @@ func (s *Server) putRules(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	expect, err := parseRulesIfMatch(r.Header.Values("If-Match"))
+	expect, err := parseVersionIfMatch(r.Header.Values("If-Match"), "rules")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -175,9 +175,9 @@ func rulesFormat(ct string) (string, error) {
 		fmt.Sprintf("Content-Type %q is not supported; send the rules as application/yaml or text/csv", ct))
 }
 
-// parseRulesIfMatch reads If-Match for the rules: "N" (N >= 0) or "*";
-// -1 means unconditional.
-func parseRulesIfMatch(vals []string) (int, error) {
+// parseVersionIfMatch reads If-Match for a versioned document (what names
+// it: "rules", "model"): "N" (N >= 0) or "*"; -1 means unconditional.
+func parseVersionIfMatch(vals []string, what string) (int, error) {
 	bad := func(detail string) error {
 		return newProblem(ProblemInvalidParameter, http.StatusBadRequest, "If-Match", detail)
 	}
@@ -196,7 +196,7 @@ func parseRulesIfMatch(vals []string) (int, error) {
 	}
 	n, err := strconv.Atoi(v[1 : len(v)-1])
 	if err != nil || n < 0 {
-		return 0, bad(fmt.Sprintf("If-Match %q is not a rules version from an ETag", v))
+		return 0, bad(fmt.Sprintf("If-Match %q is not a %s version from an ETag", v, what))
 	}
 	return n, nil
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"yiwang/internal/store"
@@ -104,7 +103,7 @@ func (s *Server) putModel(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("Content-Type %q is not supported; send the model file (yiwang nlp train --out) as application/octet-stream", ct)))
 		return
 	}
-	expect, err := parseModelIfMatch(r.Header.Values("If-Match"))
+	expect, err := parseVersionIfMatch(r.Header.Values("If-Match"), "model")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -175,30 +174,4 @@ func (s *Server) retrainModel(w http.ResponseWriter, r *http.Request) {
 func modelMediaType(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "application/octet-stream" || mt == "application/gzip" || mt == "application/x-gzip")
-}
-
-// parseModelIfMatch reads If-Match for the model: "N" (N >= 0) or "*";
-// -1 means unconditional.
-func parseModelIfMatch(vals []string) (int, error) {
-	bad := func(detail string) error {
-		return newProblem(ProblemInvalidParameter, http.StatusBadRequest, "If-Match", detail)
-	}
-	switch {
-	case len(vals) == 0:
-		return -1, nil
-	case len(vals) > 1:
-		return 0, bad("send one If-Match header with one entity tag")
-	}
-	v := strings.TrimSpace(vals[0])
-	if v == "*" {
-		return -1, nil
-	}
-	if len(v) < 3 || v[0] != '"' || v[len(v)-1] != '"' {
-		return 0, bad(fmt.Sprintf("If-Match %q is not one quoted entity tag such as \"3\", as sent in ETag", v))
-	}
-	n, err := strconv.Atoi(v[1 : len(v)-1])
-	if err != nil || n < 0 {
-		return 0, bad(fmt.Sprintf("If-Match %q is not a model version from an ETag", v))
-	}
-	return n, nil
 }
