@@ -104,6 +104,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"SuggestionRecord": workflow.SuggestionRecord{}, "CorrectionList": correctionsResponse{},
 		"ReviewRequest": reviewRequest{}, "Review": review.Review{},
 		"HotspotList": hotspotsResponse{}, "Hotspot": hotspotView{}, "HotspotMember": hotspotMember{},
+		"ModelState": modelResponse{}, "ModelInfo": workflow.ModelInfo{}, "TrainingCounts": workflow.TrainingCounts{},
+		"RetrainStatus": workflow.RetrainStatus{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]
