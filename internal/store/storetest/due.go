@@ -12,27 +12,12 @@ import (
 	"yiwang/internal/store"
 )
 
-// listIDs returns the ids of every case matching f, walking all pages.
+// listIDs returns the ids of every case matching f, walking all pages of
+// seven.
 func listIDs(t *testing.T, s store.Store, f store.Filter) []string {
 	t.Helper()
 	f.Limit = 7
-	var out []string
-	for pages := 0; ; pages++ {
-		if pages > 1000 {
-			t.Fatal("pagination does not end")
-		}
-		page, err := s.List(ctxT(t), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range page.Cases {
-			out = append(out, c.ID)
-		}
-		if page.Next == "" {
-			return out
-		}
-		f.Cursor = page.Next
-	}
+	return pageIDs(t, s, f)
 }
 
 // listAll returns every stored case, newest first.
