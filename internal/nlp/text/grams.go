@@ -41,38 +41,7 @@ func kind(r rune) int {
 // Cyrillic, …) as one word of at most 24 runes. Punctuation, symbols, emoji
 // and spaces separate runs and are never features. start and end are rune
 // offsets into norm; h is a 64-bit hash of the gram's runes.
-func Grams(norm []rune, fn func(h uint64, start, end int)) {
-	if len(norm) > MaxGramRunes {
-		norm = norm[:MaxGramRunes]
-	}
-	for i := 0; i < len(norm); {
-		switch kind(norm[i]) {
-		case kindSep:
-			i++
-		case kindWord:
-			j := i
-			for j < len(norm) && kind(norm[j]) == kindWord {
-				j++
-			}
-			end := min(j, i+maxWord)
-			fn(Hash(norm[i:end]), i, end)
-			i = j
-		default:
-			j := i
-			for j < len(norm) && kind(norm[j]) == kindHan {
-				j++
-			}
-			for k := i; k < j; k++ {
-				h := uint64(offset64)
-				for n := 1; n <= 3 && k+n <= j; n++ {
-					h = (h ^ uint64(norm[k+n-1])) * prime64
-					fn(h, k, k+n)
-				}
-			}
-			i = j
-		}
-	}
-}
+func Grams(norm []rune, fn func(h uint64, start, end int)) { GramsRange(norm, 1, 3, fn) }
 
 const (
 	offset64 = 14695981039346656037
@@ -108,8 +77,8 @@ const MaxGramLen = 8
 // GramsRange is Grams with character grams of minN to maxN runes
 // (1 ≤ minN ≤ maxN ≤ MaxGramLen; other values are clamped) inside runs of
 // Han characters and class marks; runs of other letters are one word each,
-// as in Grams. GramsRange(norm, 1, 3, fn) calls fn exactly as Grams does,
-// and hashes agree with Hash.
+// as in Grams. Grams is GramsRange(norm, 1, 3, fn);
+// hashes agree with Hash.
 func GramsRange(norm []rune, minN, maxN int, fn func(h uint64, start, end int)) {
 	maxN = min(max(maxN, 1), MaxGramLen)
 	minN = min(max(minN, 1), maxN)
