@@ -96,6 +96,7 @@ var publicLabels = map[cases.Action]string{
 	cases.ActionStart: "办理", cases.ActionResolve: "办结", cases.ActionVerify: "回访", cases.ActionClose: "结案",
 	cases.ActionReopen: "重办", cases.ActionApproveExtension: "延期", cases.ActionSuspend: "挂起", cases.ActionResume: "恢复办理",
 	cases.ActionMerge: "合并", cases.ActionVoid: "作废", cases.ActionRelay: "答复",
+	cases.ActionDetach: "解除合并",
 }
 
 // publicLookup finds a case for its reporter: the phone number on the case

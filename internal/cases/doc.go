@@ -21,8 +21,11 @@
 // A merged case shares its parent's handling: when the parent gets its
 // official reply the platform appends relay 转告 to each merged case
 // (payload.parent_id, payload.reply), which gives the merged case that
-// reply without changing its state. Only the platform sends it
-// ([Action.SystemOnly]).
+// reply without changing its state. When the parent is voided instead, the
+// platform appends detach 解除合并 (payload.parent_id, payload.reason):
+// the merged case leaves its parent and goes back to received, with no
+// unit, deadline, open pause or reply left from before, to be handled on
+// its own. Only the platform sends relay and detach ([Action.SystemOnly]).
 //
 // Beside its state a case may wait in a [Queue]: QueueLowConfidence while
 // it is received and the classifier was unsure of its category. The

@@ -79,11 +79,18 @@ const (
 	// this case's reporter: the merged case keeps its state and takes the
 	// reply as its own. Only the platform sends it (see SystemOnly).
 	ActionRelay Action = "relay"
+	// ActionDetach (解除合并) is the platform taking a merged case out of
+	// the case it was merged into (payload.parent_id) because that case
+	// was voided (作废) and will never give a reply: the case goes back to
+	// received, without unit, deadlines, pauses or reply from its time as
+	// a merged case, so it is handled on its own. payload.reason says
+	// why. Only the platform sends it (see SystemOnly).
+	ActionDetach Action = "detach"
 )
 
 // SystemOnly reports whether only the platform may take action a: no
 // person, whatever their roles, and no API client sends it.
-func (a Action) SystemOnly() bool { return a == ActionRelay }
+func (a Action) SystemOnly() bool { return a == ActionRelay || a == ActionDetach }
 
 var openStates = []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateResolved, StateVerified, StateReturned, StateSuspended}
 
@@ -123,6 +130,9 @@ var rules = map[Action]rule{
 	ActionRecategorise: {from: []State{StateReceived, StateDispatched, StateAccepted, StateInProgress, StateReturned}},
 	// Relay passes the parent's reply to a merged case; the state stays.
 	ActionRelay: {from: []State{StateMerged}},
+	// Detach returns a merged case whose parent was voided to the
+	// dispatch queue.
+	ActionDetach: {from: []State{StateMerged}, to: StateReceived},
 }
 
 // Actions lists every action a command may carry (create is not a command).
@@ -325,6 +335,13 @@ func check(c *Case, a Action, cmd *Command, now time.Time) string {
 		}
 		if strings.TrimSpace(p.Reply) == "" {
 			return "payload.reply (the parent's official answer) is required"
+		}
+	case ActionDetach:
+		if p.ParentID == "" || p.ParentID != c.ParentID {
+			return "payload.parent_id must be " + c.ParentID + ", the case this one is merged into"
+		}
+		if strings.TrimSpace(p.Reason) == "" {
+			return "payload.reason (why the case leaves its parent) is required"
 		}
 	case ActionApproveExtension:
 		if p.Deadlines == nil || p.Deadlines.Resolve == nil {

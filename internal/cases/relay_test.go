@@ -102,7 +102,7 @@ func TestRelayRefused(t *testing.T) {
 
 func TestSystemOnly(t *testing.T) {
 	for _, a := range Actions() {
-		if got, want := a.SystemOnly(), a == ActionRelay; got != want {
+		if got, want := a.SystemOnly(), a == ActionRelay || a == ActionDetach; got != want {
 			t.Errorf("%s.SystemOnly() = %v, want %v", a, got, want)
 		}
 	}

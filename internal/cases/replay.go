@@ -70,6 +70,19 @@ func Apply(c *Case, e Event) error {
 		c.Supervisions++
 	case ActionMerge:
 		c.ParentID = p.ParentID
+	case ActionDetach:
+		// Handled anew from the dispatch queue: nothing of the merged
+		// case's earlier handling, or of the voided parent's reply, runs
+		// on (the event's own deadlines, merged below, start again).
+		c.ParentID, c.Reply, c.Resume, c.ExtensionPending = "", "", "", false
+		c.Unit, c.CoUnits, c.RuleID, c.DispatchedAt = "", nil, "", nil
+		c.Deadlines = Deadlines{}
+		for i := range c.Pauses {
+			if c.Pauses[i].End == nil {
+				at := e.At
+				c.Pauses[i].End = &at
+			}
+		}
 	case ActionRecategorise:
 		c.Category = p.Category
 	case ActionSummon:

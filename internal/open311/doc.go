@@ -52,8 +52,17 @@
 // second case. Without a device_id nothing is deduplicated.
 //
 // Status. GeoReport's closed means resolved: a case resolved (办结),
-// verified (回访) or closed (结案) is closed, and so are voided (作废) and
-// merged (合并) ones; a reopened case is open again. status_notes is the
+// verified (回访) or closed (结案) is closed, and so are voided (作废) ones;
+// a reopened case is open again. A merged case (合并) answers with the
+// live state of the case it is handled with (its parent, or up a chain of
+// merges the first case not merged): open while that case is handled,
+// closed with its reply once it is resolved, open when it was voided (the
+// platform detaches the merged case to be handled on its own; after that
+// the case answers with its own state); agency_responsible,
+// expected_datetime and updated_datetime are that case's too, and
+// status=open or closed selects merged cases by that status. A merged
+// case whose parent cannot be found answers by its own relays: open until
+// the parent's reply was relayed to it. status_notes is the
 // official reply once there is one, else the state's name;
 // agency_responsible the handling unit's name; expected_datetime the
 // resolve deadline; times are in +08:00. address is the given address or

@@ -29,6 +29,10 @@ type query struct {
 	states     []cases.State
 	from, to   time.Time // to is exclusive, zero for no bound
 	statusText string
+	// status is the one status asked for ("" for both): a merged case's
+	// status is its handler's (mergedStatus), so merged cases are read
+	// whatever status is asked and kept by the status they answer with.
+	status string
 }
 
 // parseQuery reads GET requests parameters. service_request_id, when
@@ -81,9 +85,9 @@ func (s *Server) parseQuery(q url.Values, now time.Time) (query, error) {
 		}
 		switch {
 		case open && !closed:
-			out.states = openStates
+			out.states, out.status = append(slices.Clone(openStates), cases.StateMerged), StatusOpen
 		case closed && !open:
-			out.states = closedStates
+			out.states, out.status = closedStates, StatusClosed
 		}
 	}
 	var hasFrom, hasTo bool
@@ -137,25 +141,31 @@ func (s *Server) listRequests(r *http.Request, _ format, _ string) (int, any, an
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	var found []cases.Case
+	hs := newHandlers(s.store)
+	var out []Request
 	if q.ids != nil {
-		found, err = s.getMany(r.Context(), q.ids)
+		out, err = s.getMany(r.Context(), q.ids, hs)
 	} else {
-		found, err = s.search(r.Context(), q)
+		out, err = s.search(r.Context(), q, hs)
 	}
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	out := make([]Request, len(found))
-	for i := range found {
-		out[i] = s.view(&found[i])
-	}
 	return http.StatusOK, out, requestsXML[Request]{Requests: out}, nil
 }
 
-// getMany returns the cases of the ids that exist, in the order asked.
-func (s *Server) getMany(ctx context.Context, ids []string) ([]cases.Case, error) {
-	out := []cases.Case{}
+// viewOf renders c with the case it is handled with when it is merged.
+func (s *Server) viewOf(ctx context.Context, c *cases.Case, hs *handlers) (Request, error) {
+	h, err := hs.of(ctx, c)
+	if err != nil {
+		return Request{}, err
+	}
+	return s.view(c, h), nil
+}
+
+// getMany returns the requests of the ids that exist, in the order asked.
+func (s *Server) getMany(ctx context.Context, ids []string, hs *handlers) ([]Request, error) {
+	out := []Request{}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
@@ -169,39 +179,67 @@ func (s *Server) getMany(ctx context.Context, ids []string) ([]cases.Case, error
 		if err != nil {
 			return nil, fmt.Errorf("reading case %s: %w", id, err)
 		}
-		out = append(out, c)
+		v, err := s.viewOf(ctx, &c, hs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
 
-// search lists the matching cases, newest first, at most MaxResults. Each
-// service code is one store query; their pages are merged.
-func (s *Server) search(ctx context.Context, q query) ([]cases.Case, error) {
+// search lists the matching requests, newest first, at most MaxResults.
+// Each service code is one store query, read page by page until
+// MaxResults requests answer with the status asked (a merged case may
+// not: its status is its handler's); their results are merged.
+func (s *Server) search(ctx context.Context, q query, hs *handlers) ([]Request, error) {
 	f := store.Filter{States: q.states, Channels: s.public, CreatedFrom: q.from, CreatedTo: q.to, Limit: MaxResults}
 	codes := q.codes
 	if len(codes) == 0 {
 		codes = []string{""}
 	}
-	out := []cases.Case{}
+	type found struct {
+		c cases.Case
+		v Request
+	}
+	var all []found
 	for _, code := range slices.Compact(slices.Sorted(slices.Values(codes))) {
-		f.Category = code
-		page, err := s.store.List(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("listing cases: %w", err)
+		f.Category, f.Cursor = code, ""
+		for n := 0; n < MaxResults; {
+			page, err := s.store.List(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("listing cases: %w", err)
+			}
+			for i := 0; i < len(page.Cases) && n < MaxResults; i++ {
+				c := &page.Cases[i]
+				v, err := s.viewOf(ctx, c, hs)
+				if err != nil {
+					return nil, err
+				}
+				if q.status != "" && v.Status != q.status {
+					continue
+				}
+				all = append(all, found{*c, v})
+				n++
+			}
+			if page.Next == "" || len(page.Cases) == 0 {
+				break
+			}
+			f.Cursor = page.Next
 		}
-		out = append(out, page.Cases...)
 	}
 	if len(codes) > 1 {
-		slices.SortStableFunc(out, func(a, b cases.Case) int {
-			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+		slices.SortStableFunc(all, func(a, b found) int {
+			if c := b.c.CreatedAt.Compare(a.c.CreatedAt); c != 0 {
 				return c
 			}
-			return strings.Compare(b.ID, a.ID)
+			return strings.Compare(b.c.ID, a.c.ID)
 		})
-		out = slices.CompactFunc(out, func(a, b cases.Case) bool { return a.ID == b.ID })
+		all = slices.CompactFunc(all, func(a, b found) bool { return a.c.ID == b.c.ID })
 	}
-	if len(out) > MaxResults {
-		out = out[:MaxResults]
+	out := make([]Request, 0, min(len(all), MaxResults))
+	for _, x := range all[:min(len(all), MaxResults)] {
+		out = append(out, x.v)
 	}
 	return out, nil
 }
@@ -214,7 +252,11 @@ func (s *Server) getRequest(r *http.Request, _ format, id string) (int, any, any
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("reading case %s: %w", id, err)
 	}
-	out := []Request{s.view(&c)}
+	v, err := s.viewOf(r.Context(), &c, newHandlers(s.store))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	out := []Request{v}
 	return http.StatusOK, out, requestsXML[Request]{Requests: out}, nil
 }
 

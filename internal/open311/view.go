@@ -39,8 +39,9 @@ const (
 // closedStates are the lifecycle states answered as closed. GeoReport v2's
 // closed means "resolved": a case the unit has resolved (办结) is closed
 // from then on, through callback (回访) and closing (结案); voided (作废)
-// and merged (合并) cases are closed too. A reopened case (重办) is open
-// again. Every other state is open.
+// and merged (合并) cases are closed too (by their state alone: view
+// answers a merged case by the case it is handled with). A reopened case
+// (重办) is open again. Every other state is open.
 var closedStates = []cases.State{cases.StateResolved, cases.StateVerified, cases.StateClosed, cases.StateMerged, cases.StateVoided}
 
 // openStates are the states answered as open.
@@ -59,29 +60,44 @@ func StatusOf(s cases.State) string {
 
 // view renders a case for GET. The reporter's contact never appears;
 // phone numbers and e-mail addresses typed into the description are
-// masked, and the Open311 trailer is cut off.
-func (s *Server) view(c *cases.Case) Request {
+// masked, and the Open311 trailer is cut off. handler is the case a
+// merged c is handled with (handlers.of), nil for any other case: a
+// merged case answers with its handler's live state (mergedStatus), unit,
+// resolve deadline and last update, since that is where its work happens.
+func (s *Server) view(c, handler *cases.Case) Request {
 	v := Request{
 		ServiceRequestID: c.ID, Status: statusOf(c), ServiceCode: c.Category,
 		RequestedDatetime: formatTime(c.CreatedAt), StatusNotes: nonEmpty(statusNotes(c)),
 		ServiceName: nonEmpty(s.catalog.categoryName(c.Category)),
+	}
+	unit, due, updated := c.Unit, c.Deadlines.Resolve, c.UpdatedAt
+	if handler != nil {
+		status, notes := mergedStatus(c, handler)
+		v.Status, v.StatusNotes = status, nonEmpty(notes)
+		unit, due = handler.Unit, handler.Deadlines.Resolve
+		if handler.State == cases.StateVoided {
+			unit, due = "", nil
+		}
+		if handler.UpdatedAt.After(updated) {
+			updated = handler.UpdatedAt
+		}
 	}
 	text, fields := c.Description, map[string]string(nil)
 	if c.Channel == cases.ChannelOpen311 {
 		text, fields = splitTrailer(text)
 	}
 	v.Description = nonEmpty(maskContacts(truncate4000(text)))
-	if c.Unit != "" {
-		v.AgencyResponsible = nonEmpty(s.unitName(c.Unit))
+	if unit != "" {
+		v.AgencyResponsible = nonEmpty(s.unitName(unit))
 	}
 	if svc, ok := s.catalog.Service(c.Category); ok {
 		v.ServiceNotice = nonEmpty(svc.Notice())
 	}
-	if !c.UpdatedAt.IsZero() {
-		v.UpdatedDatetime = nonEmpty(formatTime(c.UpdatedAt))
+	if !updated.IsZero() {
+		v.UpdatedDatetime = nonEmpty(formatTime(updated))
 	}
-	if d := c.Deadlines.Resolve; d != nil {
-		v.ExpectedDatetime = nonEmpty(formatTime(*d))
+	if due != nil {
+		v.ExpectedDatetime = nonEmpty(formatTime(*due))
 	}
 	v.Address = nonEmpty(s.address(c.Location))
 	v.AddressID = nonEmpty(fields["address_id"])
@@ -98,10 +114,10 @@ func (s *Server) view(c *cases.Case) Request {
 	return v
 }
 
-// statusOf is c's status. A merged case shares its parent's handling: it
-// is open until the parent's official reply has been relayed to it (the
-// platform appends relay 转告 when the parent is resolved), closed from
-// then on, as the parent is once resolved.
+// statusOf is c's status by c alone, for a case view has no handler
+// for. A merged case whose parent cannot be read is open until the
+// parent's official reply has been relayed to it (the platform appends
+// relay 转告 when the parent is resolved), closed from then on.
 func statusOf(c *cases.Case) string {
 	if c.State == cases.StateMerged && c.ParentID != "" {
 		if c.Reply == "" {

@@ -29,6 +29,18 @@ import (
 // parent's event that set the reply), so any number of nodes relaying the
 // same reply append it once; a reopened and re-resolved parent has a new
 // reply event, hence a new key, and relays the new reply.
+//
+// A parent that is voided (作废) will never reply, so its children are
+// detached instead (解除合并): each merged child gets a detach event
+// (actor RelayActor, reason "parent <id> voided: <reason>") that returns it
+// to received, and then what a new case gets (see afterDetach): an
+// automatic dispatch when a rule covers it, the low-confidence queue when
+// it waited there before it was merged, else the manual queue with the
+// explanation. Detaches go out on the same occasions as relays — after the
+// void commits, after a merge into a voided parent, and by CatchUpRelays
+// (which also finishes a detach whose follow-up a stopped node missed) —
+// keyed DetachKey(child, seq of the parent's void, child's version), and
+// sent at the version read, so racing nodes detach a child once.
 
 // RelayActor is the actor of the relay events the workflow appends.
 const RelayActor = "system:relay"
@@ -54,6 +66,15 @@ const relayBudget = 5000
 // of them changed while its relay was being written.
 const maxRelayConflicts = 3
 
+// DetachKey is the idempotency key of the detach of child, read at
+// version childVersion, from a parent voided by its event parentSeq:
+// "detach/<child>/<parentSeq>/<childVersion>". The child's version makes
+// a case merged into the same voided parent a second time (nothing
+// refuses it) detached again rather than answered with the first detach.
+func DetachKey(child string, parentSeq, childVersion int) string {
+	return "detach/" + child + "/" + strconv.Itoa(parentSeq) + "/" + strconv.Itoa(childVersion)
+}
+
 // RelayKey is the idempotency key of the relay to child of the reply its
 // parent got in the parent's event parentSeq: "relay/<child>/<parentSeq>".
 func RelayKey(child string, parentSeq int) string {
@@ -69,12 +90,16 @@ type RelayReport struct {
 	// Replayed counts relays whose key had been used before this call
 	// read the child (an earlier try): nothing was appended.
 	Replayed int
+	// Detached counts the detach transitions that returned a new event
+	// (children of a voided parent returned to handling), as Relayed.
+	Detached int
 	// Current counts the children that already had their parent's reply.
 	Current int
 	// Skipped counts children a relay was refused for (changed meanwhile
 	// beyond retrying, or no longer relayable); the catch-up retries.
 	Skipped int
-	// Events counts the resolve, merge and relay events CatchUpRelays read.
+	// Events counts the resolve, merge, relay, void and detach events
+	// CatchUpRelays read.
 	Events int
 	// More says CatchUpRelays stopped at its budget with events left.
 	More bool
@@ -82,6 +107,7 @@ type RelayReport struct {
 
 func (r *RelayReport) add(o RelayReport) {
 	r.Relayed += o.Relayed
+	r.Detached += o.Detached
 	r.Replayed += o.Replayed
 	r.Current += o.Current
 	r.Skipped += o.Skipped
@@ -92,13 +118,14 @@ var errRelayConflict = errors.New("a merged case changed during the relay")
 
 // afterCommit relays what a committed event calls for: a resolve's reply
 // to the resolved case's children, a parent's reply to a newly merged
-// case. A failure is logged, not returned: the transition stands, and
-// CatchUpRelays delivers what is missing.
+// case; a void detaches the voided case's children (as does a merge into
+// a voided case). A failure is logged, not returned: the transition
+// stands, and CatchUpRelays delivers what is missing.
 func (w *Workflow) afterCommit(ctx context.Context, e cases.Event) {
 	var rep RelayReport
 	var err error
 	switch e.Action {
-	case cases.ActionResolve:
+	case cases.ActionResolve, cases.ActionVoid:
 		rep, err = w.RelayReply(ctx, e.CaseID)
 	case cases.ActionMerge:
 		rep, err = w.relay(ctx, e.Payload.ParentID, e.CaseID, map[string]bool{}, 0)
@@ -110,14 +137,17 @@ func (w *Workflow) afterCommit(ctx context.Context, e cases.Event) {
 			"action", e.Action, "err", err)
 		return
 	}
-	if rep.Relayed > 0 {
-		w.log.InfoContext(ctx, "reply relayed to merged cases", "case", e.CaseID, "action", e.Action, "relayed", rep.Relayed)
+	if rep.Relayed > 0 || rep.Detached > 0 {
+		w.log.InfoContext(ctx, "reply relayed to merged cases", "case", e.CaseID, "action", e.Action, "relayed", rep.Relayed,
+			"detached", rep.Detached)
 	}
 }
 
 // RelayReply gives every case merged into parentID (and, down chains of
 // merges, the cases merged into those) the parent's current reply, unless
-// it has it already. A parent without a reply relays nothing.
+// it has it already. A parent without a reply relays nothing; a voided
+// parent detaches its children (the cases merged into those stay merged
+// into them, now handled again).
 func (w *Workflow) RelayReply(ctx context.Context, parentID string) (RelayReport, error) {
 	return w.relay(ctx, parentID, "", map[string]bool{}, 0)
 }
@@ -157,6 +187,9 @@ func (w *Workflow) relayOnce(ctx context.Context, parentID, only string, seen ma
 	src, ok, err := w.replySource(ctx, parentID)
 	if err != nil || !ok {
 		return rep, err
+	}
+	if src.Action == cases.ActionVoid {
+		return w.detachAll(ctx, parentID, src, kids)
 	}
 	conflict := false
 	for _, kid := range kids {
@@ -226,7 +259,9 @@ func (w *Workflow) children(ctx context.Context, parentID, only string) ([]cases
 }
 
 // replySource returns the event that gave the case id its current reply:
-// its last resolve or relay. ok is false when it has no reply.
+// its last resolve or relay; or, when the case is voided, its void (a
+// voided case answers nothing, whatever reply it had). ok is false when it
+// has neither.
 func (w *Workflow) replySource(ctx context.Context, id string) (cases.Event, bool, error) {
 	hist, err := w.store.History(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -234,6 +269,13 @@ func (w *Workflow) replySource(ctx context.Context, id string) (cases.Event, boo
 	}
 	if err != nil {
 		return cases.Event{}, false, fmt.Errorf("reading the history of %s: %w", id, err)
+	}
+	if n := len(hist); n > 0 && hist[n-1].To == cases.StateVoided {
+		for i := n - 1; i >= 0; i-- {
+			if hist[i].Action == cases.ActionVoid {
+				return hist[i], true, nil
+			}
+		}
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
 		if a := hist[i].Action; (a == cases.ActionResolve || a == cases.ActionRelay) && hist[i].Payload.Reply != "" {
@@ -245,11 +287,18 @@ func (w *Workflow) replySource(ctx context.Context, id string) (cases.Event, boo
 
 // relayCheckpoint is the body of RelayCheckpointDocument: per action,
 // the log position of the last event CatchUpRelays has handled.
+// A checkpoint stored before voids were followed has no void or detach
+// position: those are read from the start once.
 type relayCheckpoint struct {
 	Resolve int64 `json:"resolve"`
 	Merge   int64 `json:"merge"`
 	Relay   int64 `json:"relay"`
+	Void    int64 `json:"void"`
+	Detach  int64 `json:"detach"`
 }
+
+// catchUpActions are the actions CatchUpRelays follows, in its order.
+var catchUpActions = []cases.Action{cases.ActionResolve, cases.ActionMerge, cases.ActionRelay, cases.ActionVoid, cases.ActionDetach}
 
 func (cp *relayCheckpoint) pos(a cases.Action) *int64 {
 	switch a {
@@ -257,15 +306,22 @@ func (cp *relayCheckpoint) pos(a cases.Action) *int64 {
 		return &cp.Resolve
 	case cases.ActionMerge:
 		return &cp.Merge
+	case cases.ActionVoid:
+		return &cp.Void
+	case cases.ActionDetach:
+		return &cp.Detach
 	}
 	return &cp.Relay
 }
 
-// CatchUpRelays delivers the relays the events since its checkpoint call
-// for, whether or not they were delivered when the events committed: each
-// resolve and relay event relays its case's reply to its children (one
-// indexed List, empty for almost every case), each merge event its
-// parent's reply to the merged case. It reads each action's events with
+// CatchUpRelays delivers the relays and detaches the events since its
+// checkpoint call for, whether or not they were delivered when the events
+// committed: each resolve and relay event relays its case's reply to its
+// children (one indexed List, empty for almost every case), each merge
+// event its parent's reply to the merged case (or detaches it from a
+// voided parent), each void event detaches the voided case's children,
+// and each detach event still the child's last gets the follow-up a new
+// case gets (afterDetach). It reads each action's events with
 // Store.EventsByAction after that action's position in
 // RelayCheckpointDocument (positions grow in commit order, so no event is
 // passed over), at most relayBudget events per call (RelayReport.More
@@ -295,7 +351,7 @@ func (w *Workflow) CatchUpRelays(ctx context.Context) (RelayReport, error) {
 	done := map[string]bool{} // parents relayed from in this call
 	var runErr error
 actions:
-	for _, a := range []cases.Action{cases.ActionResolve, cases.ActionMerge, cases.ActionRelay} {
+	for _, a := range catchUpActions {
 		pos := cp.pos(a)
 		for budget > 0 {
 			n := min(relayPage, budget)
@@ -309,6 +365,8 @@ actions:
 				switch a {
 				case cases.ActionMerge:
 					r, err = w.relay(ctx, e.Payload.ParentID, e.CaseID, done, 0)
+				case cases.ActionDetach:
+					err = w.finishDetach(ctx, e)
 				default:
 					r, err = w.relay(ctx, e.CaseID, "", done, 0)
 				}
@@ -370,8 +428,9 @@ func (w *Workflow) RunRelays(ctx context.Context) error {
 				w.log.WarnContext(ctx, "relay catch-up failed; retrying at the next tick", "err", err)
 				break
 			}
-			if rep.Relayed > 0 {
-				w.log.InfoContext(ctx, "relay catch-up delivered replies to merged cases", "relayed", rep.Relayed, "events", rep.Events)
+			if rep.Relayed > 0 || rep.Detached > 0 {
+				w.log.InfoContext(ctx, "relay catch-up delivered replies to merged cases", "relayed", rep.Relayed,
+					"detached", rep.Detached, "events", rep.Events)
 			}
 			if !rep.More {
 				break

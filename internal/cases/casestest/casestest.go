@@ -53,6 +53,9 @@ func RandomCommand(c *cases.Case, r *rand.Rand, now time.Time) (cmd cases.Comman
 	case cases.ActionRelay:
 		cmd.Actor = "system:relay"
 		p.ParentID, p.Reply = c.ParentID, fmt.Sprintf("relayed reply %d", r.IntN(3))
+	case cases.ActionDetach:
+		cmd.Actor = "system:relay"
+		p.ParentID, p.Reason = c.ParentID, "parent "+c.ParentID+" voided: reason"
 	case cases.ActionApproveExtension:
 		p.Deadlines = &cases.Deadlines{Resolve: &due}
 	case cases.ActionSummon:
