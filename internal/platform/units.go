@@ -2,11 +2,13 @@ package platform
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"yiwang/internal/demo"
 	"yiwang/internal/dispatch"
 	"yiwang/internal/nlp/classify"
+	"yiwang/internal/nlp/text"
 	"yiwang/internal/nlp/unit"
 	"yiwang/internal/workflow"
 )
@@ -18,13 +20,40 @@ const maxClosedForUnits = 20000
 // unitRouter adapts unit.Router to workflow.UnitRouter.
 type unitRouter struct{ r *unit.Router }
 
+// RouteUnits routes a message; its terms are spans of the message
+// (unitTerms).
 func (u unitRouter) RouteUnits(title, body string) []workflow.UnitSuggestion {
 	routes := u.r.Route(title, body, 3)
 	out := make([]workflow.UnitSuggestion, len(routes))
+	norm := workflow.MessageText(title, body)
+	shown := text.Term(norm, 0, len(norm))
 	for i, r := range routes {
-		out[i] = workflow.UnitSuggestion{Type: r.Type, Confidence: r.Confidence, Terms: r.Terms}
+		out[i] = workflow.UnitSuggestion{Type: r.Type, Confidence: r.Confidence, Terms: unitTerms(norm, shown, r.Terms)}
 	}
 	return out
+}
+
+// unitTerms shows the router's terms (strongest first, without their
+// weights) as the category suggestions show theirs: the grams found in
+// the message become at most workflow.MaxShownTerms spans of its
+// normalised text norm (text.Spans, each gram weighted by its rank), and
+// the cues the text does not hold ("A7县"; shown is norm as text.Term
+// renders it) follow as they are.
+func unitTerms(norm []rune, shown string, terms []string) []string {
+	var grams []text.Weighted
+	var cues []string
+	for i, t := range terms {
+		if strings.Contains(shown, t) {
+			grams = append(grams, text.Weighted{Text: t, Weight: float64(len(terms) - i)})
+		} else {
+			cues = append(cues, t)
+		}
+	}
+	var out []string
+	for _, s := range text.Spans(norm, grams, workflow.MaxShownTerms) {
+		out = append(out, s.Text)
+	}
+	return append(out, cues...)
 }
 
 // kindTypes maps the directory's unit kinds to unit types (unit.KindTypes,

@@ -35,7 +35,10 @@ type Suggestion struct {
 	// Confidence is the calibrated probability of Category (for a deeper
 	// category, the product of the confidences along its path).
 	Confidence float64 `json:"confidence"`
-	// Terms are the words that drove the suggestion, strongest first.
+	// Terms are the words that drove the suggestion, strongest first: for
+	// the model suggesters, at most MaxShownTerms spans of the message's
+	// normalised text, each of the classifier's driving grams that overlap
+	// or touch merged (shownTerms).
 	Terms []string `json:"terms,omitempty"`
 }
 
@@ -357,20 +360,18 @@ type ModelSuggester struct {
 
 func (m ModelSuggester) level() int { return max(m.Level, 1) }
 
-// Suggest returns every label the taxonomy knows as a Suggestion.
+// Suggest returns every label the taxonomy knows as a Suggestion, its
+// terms spans of the message (shownTerms).
 func (m ModelSuggester) Suggest(title, body string) []Suggestion {
 	preds := m.Model.Predict(title, body, 0)
 	out := make([]Suggestion, 0, len(preds))
+	norm := MessageText(title, body)
 	for _, p := range preds {
 		cat, ok := m.Taxonomy.ByName(m.level(), p.Label)
 		if !ok {
 			continue
 		}
-		s := Suggestion{Category: cat.Code, Confidence: p.Confidence}
-		for _, t := range p.Terms {
-			s.Terms = append(s.Terms, t.Text)
-		}
-		out = append(out, s)
+		out = append(out, Suggestion{Category: cat.Code, Confidence: p.Confidence, Terms: shownTerms(norm, p.Terms)})
 	}
 	return out
 }

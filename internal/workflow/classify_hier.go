@@ -64,20 +64,17 @@ type HierSuggester struct {
 }
 
 // Suggest returns the top three paths the taxonomy knows, as the code of
-// their deepest level.
+// their deepest level, with spans of the message as terms (shownTerms).
 func (h HierSuggester) Suggest(title, body string) []Suggestion {
 	preds := h.Model.Predict(title, body, 3, h.Floor)
 	out := make([]Suggestion, 0, len(preds))
+	norm := MessageText(title, body)
 	for _, p := range preds {
 		code, ok := h.code(p.Path)
 		if !ok {
 			continue
 		}
-		s := Suggestion{Category: code, Confidence: p.Confidence}
-		for _, t := range p.Terms {
-			s.Terms = append(s.Terms, t.Text)
-		}
-		out = append(out, s)
+		out = append(out, Suggestion{Category: code, Confidence: p.Confidence, Terms: shownTerms(norm, p.Terms)})
 	}
 	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	return out
