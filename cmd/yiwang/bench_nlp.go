@@ -30,6 +30,7 @@ func benchNLP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}, func(res bench.NLPResult) {
 		fmt.Fprintf(stdout, "nlp benchmark: %d labelled messages, %d classes, %d stratified folds\n", res.N, res.Classes, res.Folds)
 		fmt.Fprintf(stdout, "  classifier (char 1-3-grams, softmax regression, + %d weak unit labels + %d taxonomy names): macro-F1 %.3f  accuracy %.3f  ECE %.3f\n", res.Weak, res.Prior, res.MacroF1, res.Accuracy, res.ECE)
+		fmt.Fprintf(stdout, "    without the class-bias shift:                  macro-F1 %.3f\n", res.MacroF1NoBias)
 		fmt.Fprintf(stdout, "    default weight decay (not chosen by inner CV): macro-F1 %.3f\n", res.MacroF1FixedL2)
 		fmt.Fprintf(stdout, "    without the taxonomy names:                    macro-F1 %.3f\n", res.MacroF1NoPrior)
 		fmt.Fprintf(stdout, "    labelled data only:                            macro-F1 %.3f\n", res.MacroF1LabeledOnly)

@@ -52,6 +52,7 @@ type nlpTrainFlags struct {
 	weak      *bool
 	taxonomy  *bool
 	selectL2  *bool
+	fitBias   *bool
 	seed      *uint64
 }
 
@@ -68,12 +69,13 @@ func addTrainFlags(fs interface {
 		weak:      fs.Bool("weak", true, "add the embedded replied messages labelled by their answering unit's category as weak examples (nlp.WeakWeight), within the CSV's labels"),
 		taxonomy:  fs.Bool("taxonomy", true, "add the default taxonomy's category names under the CSV's labels as prior examples (nlp.TaxonomyExamples)"),
 		selectL2:  fs.Bool("select-l2", true, "choose the weight decay by cross-validation inside the training data (classify.Options.SelectL2)"),
+		fitBias:   fs.Bool("fit-bias", true, "shift the class biases for macro-F1 on held-out predictions inside the training data (classify.Options.FitBias)"),
 		seed:      fs.Uint64("seed", 1, "shuffling and fold seed"),
 	}
 }
 
 func (f nlpTrainFlags) options(labeled []classify.Example) (classify.Options, error) {
-	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain, SelectL2: *f.selectL2}
+	o := classify.Options{Seed: *f.seed, SelfTrain: *f.selfTrain, SelectL2: *f.selectL2, FitBias: *f.fitBias}
 	if *f.taxonomy {
 		keep := map[string]bool{}
 		for _, e := range labeled {

@@ -53,8 +53,9 @@ type NLPResult struct {
 	// (nlp.TrainCategory: labelled data plus weak labels from the answering
 	// units of the embedded replies and the taxonomy's category names as
 	// prior examples, neither ever in a test fold; weight decay chosen by
-	// cross-validation inside each training set), k-fold on the labelled
-	// data.
+	// cross-validation inside each training set, class biases shifted for
+	// macro-F1 on held-out predictions inside each training set:
+	// nlp.CategoryOptions), k-fold on the labelled data.
 	MacroF1  float64 `json:"macro_f1"`
 	Accuracy float64 `json:"accuracy"`
 	ECE      float64 `json:"ece"`
@@ -64,9 +65,11 @@ type NLPResult struct {
 	MacroF1LabeledOnly float64 `json:"macro_f1_labeled_only"`
 	MacroF1NoPrior     float64 `json:"macro_f1_without_taxonomy"`
 	Prior              int     `json:"taxonomy_examples"`
-	// MacroF1FixedL2: the product's data with the default weight decay
-	// instead of the one chosen inside each training set (SelectL2).
+	// MacroF1FixedL2: the product with the default weight decay instead of
+	// the one chosen inside each training set (SelectL2).
 	MacroF1FixedL2 float64 `json:"macro_f1_fixed_l2"`
+	// MacroF1NoBias: the product without the class-bias shift (FitBias).
+	MacroF1NoBias float64 `json:"macro_f1_without_bias_shift"`
 	// MacroF1Unlabeled: the same folds, labelled data only, with the
 	// embedded unlabelled messages in the IDF statistics (nil when skipped).
 	MacroF1Unlabeled *float64 `json:"macro_f1_with_unlabeled"`
@@ -149,12 +152,18 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return NLPResult{}, err
 	}
 	res := NLPResult{N: len(labeled), Folds: o.Folds, Weak: len(weak), Prior: len(prior)}
-	product := classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior, SelectL2: true}
+	product := nlp.CategoryOptions(o.Seed, weak, prior)
 	rep, _, err := classify.CrossValidate(labeled, folds, product)
 	if err != nil {
 		return res, err
 	}
 	res.MacroF1, res.Accuracy, res.ECE, res.Classes = rep.MacroF1, rep.Accuracy, rep.ECE, len(rep.Labels)
+	noBias := product
+	noBias.FitBias = false
+	if rep, _, err = classify.CrossValidate(labeled, folds, noBias); err != nil {
+		return res, err
+	}
+	res.MacroF1NoBias = rep.MacroF1
 	if rep, _, err = classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed}); err != nil {
 		return res, err
 	}
@@ -163,7 +172,9 @@ func NLP(ctx context.Context, opts NLPOptions) (NLPResult, error) {
 		return res, err
 	}
 	res.MacroF1NoPrior = rep.MacroF1
-	if rep, _, err = classify.CrossValidate(labeled, folds, classify.Options{Seed: o.Seed, Weak: weak, WeakWeight: nlp.WeakWeight, Prior: prior}); err != nil {
+	fixedL2 := product
+	fixedL2.SelectL2 = false
+	if rep, _, err = classify.CrossValidate(labeled, folds, fixedL2); err != nil {
 		return res, err
 	}
 	res.MacroF1FixedL2 = rep.MacroF1
