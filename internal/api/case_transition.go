@@ -82,12 +82,12 @@ func (s *Server) transitionCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCommand refuses what Decide would let through but a client must not
-// send: a create payload, the platform's own actions (relay), and names or
+// send: a create payload, the platform's own actions (relay, detach), and names or
 // codes that are too long or hold control characters.
 func checkCommand(cmd cases.Command) error {
 	if cmd.Action.SystemOnly() {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "action",
-			fmt.Sprintf("%s is taken by the platform only (it passes a parent case's reply to the cases merged into it); a client must not send it", cmd.Action))
+			fmt.Sprintf("%s is taken by the platform only (it follows what happens to the case a case was merged into: relay passes on its reply, detach returns the merged cases of a voided case to handling); a client must not send it", cmd.Action))
 	}
 	if cmd.Payload.Case != nil {
 		return newProblem(ProblemInvalidField, http.StatusUnprocessableEntity, "payload.case",
