@@ -1,10 +1,8 @@
 package workflow
 
 import (
-	"errors"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"yiwang/internal/cases"
@@ -247,23 +245,7 @@ func testDetachCatchUpTwoNodes(t *testing.T, path string) {
 		kids = append(kids, f.mergedChild([]string{"01", "09"}[i%2], f.parent.ID, false).ID)
 	}
 	f.voidPast()
-	reps := make([]RelayReport, len(nodes))
-	errs := make([]error, len(nodes))
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i, w := range nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			reps[i], errs[i] = w.CatchUpRelays(f.ctx)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	reps := catchUpAtOnce(t, f.ctx, nodes)
 	if got := reps[0].Detached + reps[1].Detached; got < len(kids) {
 		t.Fatalf("the nodes detached %d times for %d children (%+v, %+v)", got, len(kids), reps[0], reps[1])
 	}

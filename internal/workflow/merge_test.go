@@ -276,23 +276,7 @@ func testRelayCatchUpTwoNodes(t *testing.T, path string) {
 		Command: cases.Command{Action: cases.ActionResolve, Actor: "handler", Payload: cases.Payload{Reply: "已处理"}}}); err != nil {
 		t.Fatal(err)
 	}
-	reps := make([]RelayReport, len(nodes))
-	errs := make([]error, len(nodes))
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i, w := range nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			reps[i], errs[i] = w.CatchUpRelays(f.ctx)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	reps := catchUpAtOnce(t, f.ctx, nodes)
 	// A node whose keyed relay found the other node's event counts it
 	// too (the store answers both alike); the histories show what was
 	// appended: one relay per child.
@@ -306,6 +290,30 @@ func testRelayCatchUpTwoNodes(t *testing.T, path string) {
 
 // TestRelayCheckpointMoves: the checkpoint keeps per action the position of
 // the last event read, and a later catch-up reads only newer events.
+// catchUpAtOnce runs CatchUpRelays on every node at the same moment and
+// returns their reports, failing t on any error.
+func catchUpAtOnce(t *testing.T, ctx context.Context, nodes []*Workflow) []RelayReport {
+	t.Helper()
+	reps := make([]RelayReport, len(nodes))
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, w := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			reps[i], errs[i] = w.CatchUpRelays(ctx)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return reps
+}
+
 func TestRelayCheckpointMoves(t *testing.T) {
 	f := newMergeFixture(t, newFakeStore())
 	f.child(f.parent.ID)
