@@ -39,6 +39,11 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	fs := newFlagSet(name, "[flags]", stderr)
 	var cfg config.Config
 	pending := cfg.Register(fs)
+	intake := 0
+	if seed {
+		fs.IntVar(&intake, "demo-intake", demo.DefaultIntakeCount,
+			"once start-up training has ended, take this many real demo messages in as new web cases, classified and dispatched or queued like any (once per database; 0 turns it off)")
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,7 +107,42 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 		<-ctx.Done() // no background job configured: keep serving
 		return nil
-	}, runSense)
+	}, runSense, func(ctx context.Context) error {
+		if intake > 0 {
+			demoIntake(ctx, node, intake, log)
+		}
+		<-ctx.Done()
+		return nil
+	})
+}
+
+// demoIntake waits for the node's start-up training to end, then takes
+// count demo messages in through the workflow (demo.Intake) and logs what
+// became of them. It needs a classifier in force: without one it takes
+// nothing in (a later start does it). Its errors are logged, the demo
+// keeps serving.
+func demoIntake(ctx context.Context, node *platform.Node, count int, log *slog.Logger) {
+	select {
+	case <-node.Trained():
+	case <-ctx.Done():
+		return
+	}
+	if _, ok := node.Workflow.Suggest("路灯不亮", ""); !ok {
+		log.Warn("no category classifier in force; the demo intake of new messages waits for a later start")
+		return
+	}
+	rep, err := demo.Intake(ctx, node.Workflow, node.Store, demo.IntakeOptions{
+		Count: count, Locator: demo.GeoLocator(node.Geo), Taxonomy: node.Taxonomy,
+	})
+	switch {
+	case err != nil:
+		log.Error("demo intake of new messages failed", "err", err)
+	case rep.Done:
+		log.Info("demo messages were taken in by an earlier start", "messages", rep.Messages)
+	default:
+		log.Info("demo messages taken in and classified", "messages", rep.Messages, "created", rep.Created,
+			"auto_dispatched", rep.AutoDispatched, "low_confidence_queue", rep.LowConfidence, "manual_queue", rep.Manual)
+	}
 }
 
 // startSense builds the sensor pipeline (the files given, else the

@@ -43,4 +43,13 @@
 //
 // One seed ([DefaultSeed]) drives every choice: the same options give the
 // same histories.
+//
+// # Intake
+//
+// [Intake] takes a few messages of the support set (which the classifier
+// never trains on; [IntakeMessages]) in again as NEW web cases through the
+// workflow, once start-up training has ended, so that the demo shows
+// classification at work: each is classified, then dispatched
+// automatically or held in the low-confidence queue. Idempotency keys and
+// the document [IntakeDocument] make it happen once per store.
 package demo
