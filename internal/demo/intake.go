@@ -127,16 +127,9 @@ func Intake(ctx context.Context, c Creator, docs Documents, opts IntakeOptions) 
 	if err != nil {
 		return IntakeReport{}, err
 	}
-	var ds []District
-	total := 0.0
-	if opts.Locator != nil {
-		ds = opts.Locator.Districts()
-		for _, d := range ds {
-			total += d.Weight
-		}
-		if len(ds) == 0 || total <= 0 {
-			return IntakeReport{}, errors.New("locator has no districts")
-		}
+	ds, total, err := districts(opts.Locator)
+	if err != nil {
+		return IntakeReport{}, err
 	}
 	seed := cmp.Or(opts.Seed, DefaultSeed)
 	var rep IntakeReport

@@ -193,16 +193,9 @@ func build(msgs []Message, opts SeedOptions) ([][]cases.Event, error) {
 	})
 	assignIDs(items, cmp.Or(opts.IDPrefix, "WH"))
 
-	var ds []District
-	total := 0.0
-	if opts.Locator != nil {
-		ds = opts.Locator.Districts()
-		for _, d := range ds {
-			total += d.Weight
-		}
-		if len(ds) == 0 || total <= 0 {
-			return nil, errors.New("locator has no districts")
-		}
+	ds, total, err := districts(opts.Locator)
+	if err != nil {
+		return nil, err
 	}
 	sim := newSimilarity(items)
 	mergedInto := make([]int, len(items)) // index of the parent a case merged into, or -1
@@ -299,4 +292,21 @@ func overdue(c *cases.Case, now time.Time) bool {
 		return c.Deadlines.Resolve != nil && c.Deadlines.Resolve.Before(now)
 	}
 	return false
+}
+
+// districts returns loc's districts and the sum of their weights (none for
+// a nil locator); an error when loc has no district of positive weight.
+func districts(loc Locator) ([]District, float64, error) {
+	if loc == nil {
+		return nil, 0, nil
+	}
+	ds := loc.Districts()
+	total := 0.0
+	for _, d := range ds {
+		total += d.Weight
+	}
+	if len(ds) == 0 || total <= 0 {
+		return nil, 0, errors.New("locator has no districts")
+	}
+	return ds, total, nil
 }
