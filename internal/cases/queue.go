@@ -223,3 +223,7 @@ func legacySuggestionLine(l string, n int) (Suggestion, bool) {
 	}
 	return s, true
 }
+
+// TagAutoCategory on a new case asks the workflow to choose its category
+// with its classifier (the intake form's "I don't know the category").
+const TagAutoCategory = "category:auto"

@@ -14,7 +14,6 @@ import (
 	"yiwang/internal/cases"
 	"yiwang/internal/category"
 	"yiwang/internal/store"
-	"yiwang/internal/workflow"
 )
 
 // TagIntake marks the cases Intake took in (besides TagDemo).
@@ -98,7 +97,7 @@ func IntakeMessages(count int) ([]Message, error) {
 
 // Intake takes real demo messages in as new web cases through the
 // workflow, as a citizen's message is: the workflow classifies each one
-// (it is tagged workflow.TagAutoCategory and filed under the keyword
+// (it is tagged cases.TagAutoCategory and filed under the keyword
 // guess's first-level category, TagCategoryGuessed), then dispatches it
 // automatically or holds it in the low-confidence queue. Each create has
 // the idempotency key "demo-intake/<message id>", so an interrupted intake
@@ -180,7 +179,7 @@ func intakeCase(m Message, tax *category.Taxonomy, loc Locator, ds []District, t
 		return cases.NewCase{}, fmt.Errorf("message %s: level-1 category %q not in the taxonomy", m.ID, level1)
 	}
 	n := cases.NewCase{Channel: cases.ChannelWeb, Title: m.Title, Description: m.Body, Category: cat.Code,
-		Tags: []string{TagDemo, TagIntake, TagCategoryGuessed, workflow.TagAutoCategory}}
+		Tags: []string{TagDemo, TagIntake, TagCategoryGuessed, cases.TagAutoCategory}}
 	if m.Support >= 20 {
 		n.Severity = cases.SeverityUrgent // as Seed: many citizens backed it
 	}

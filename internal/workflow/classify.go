@@ -15,8 +15,8 @@ import (
 )
 
 // TagAutoCategory on a new case asks the workflow to choose its category
-// with the Suggester (the intake form's "I don't know the category").
-const TagAutoCategory = "category:auto"
+// with the Suggester (cases.TagAutoCategory).
+const TagAutoCategory = cases.TagAutoCategory
 
 // DefaultThreshold is the confidence from which a suggestion is applied
 // without a person when Options.Threshold is 0.
