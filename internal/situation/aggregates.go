@@ -210,7 +210,7 @@ func (a *Aggregates) apply(e cases.Event) error {
 	if r == nil {
 		return fmt.Errorf("situation: event %d of unknown case %s", e.Seq, e.CaseID)
 	}
-	if r.live == nil { // terminal: only notes follow, which change nothing here
+	if r.live == nil { // closed or voided: only notes follow, which change nothing here
 		return nil
 	}
 	if a.saving != 0 && r.liveSave == a.saving {
@@ -267,7 +267,7 @@ func (a *Aggregates) refresh(r *caseRec) {
 	if t, ok := c.NextDue(); ok {
 		r.due = t
 	}
-	if c.State.Terminal() {
+	if final(c.State) {
 		r.live = nil
 		return
 	}
@@ -275,6 +275,11 @@ func (a *Aggregates) refresh(r *caseRec) {
 	c.Reporter, c.Attachments, c.Tags = cases.Reporter{}, nil, nil
 	c.Location = cases.Location{}
 }
+
+// final reports whether no event changes a case in s any more, so that
+// its fold can be dropped: closed and voided. A merged case keeps its
+// fold: when its parent is voided, a detach returns it to handling.
+func final(s cases.State) bool { return s == cases.StateClosed || s == cases.StateVoided }
 
 func (a *Aggregates) add(r *caseRec, sign int64) {
 	a.each(r, func(ag *areaAgg) {

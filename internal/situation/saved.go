@@ -269,7 +269,7 @@ func restore(st *savedState) (*Aggregates, error) {
 				return nil, fmt.Errorf("%w: case %s in area %d", ErrSavedInvalid, sc.ID, id)
 			}
 		}
-		if _, ok := stateIndex[sc.State]; !ok || (sc.Live == nil) != sc.State.Terminal() {
+		if _, ok := stateIndex[sc.State]; !ok || (sc.Live == nil) != final(sc.State) {
 			return nil, fmt.Errorf("%w: case %s in state %q", ErrSavedInvalid, sc.ID, sc.State)
 		}
 		r := &caseRec{areas: sc.Areas, cat: sc.Cat, unit: sc.Unit, state: sc.State, onTime: sc.OnTime,
