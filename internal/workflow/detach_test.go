@@ -145,27 +145,7 @@ func TestDetachRaceSameKey(t *testing.T) {
 		f := newMergeFixture(t, st)
 		kid := f.mergedChild("01", f.parent.ID, false)
 		f.voidPast()
-		g := &gatedHistory{Store: st, gate: make(chan struct{}), reached: make(chan struct{})}
-		w2, err := New(Options{Store: g, Engine: testEngine(t), Now: f.clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		var rep2 RelayReport
-		go func() {
-			var err error
-			rep2, err = w2.RelayReply(f.ctx, f.parent.ID)
-			done <- err
-		}()
-		<-g.reached // node 2 has listed the child, still merged
-		rep1, err := f.w.RelayReply(f.ctx, f.parent.ID)
-		if err != nil || rep1.Detached != 1 {
-			t.Fatalf("node 1: %+v, %v", rep1, err)
-		}
-		close(g.gate)
-		if err := <-done; err != nil {
-			t.Fatalf("node 2: %v", err)
-		}
+		rep2 := raceRelay(t, f, st, func(rep1 RelayReport) bool { return rep1.Detached == 1 })
 		if rep2.Detached+rep2.Replayed != 1 {
 			t.Fatalf("node 2 did not send the detach (%+v): the race was not reproduced", rep2)
 		}

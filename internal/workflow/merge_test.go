@@ -359,6 +359,35 @@ func (g *gatedHistory) History(ctx context.Context, id string) ([]cases.Event, e
 // TestRelayRaceSameKey: a second node that read the children before the
 // first node relayed sends the same keyed relay afterwards; the store
 // answers it with the first node's event and appends nothing.
+// raceRelay makes a second node over st list the parent's children and
+// stop there (gatedHistory), relays from f's node meanwhile (ok checks its
+// report), then lets the second node finish and returns its report.
+func raceRelay(t *testing.T, f *mergeFixture, st store.Store, ok func(RelayReport) bool) RelayReport {
+	t.Helper()
+	g := &gatedHistory{Store: st, gate: make(chan struct{}), reached: make(chan struct{})}
+	w2, err := New(Options{Store: g, Engine: testEngine(t), Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var rep2 RelayReport
+	go func() {
+		var err error
+		rep2, err = w2.RelayReply(f.ctx, f.parent.ID)
+		done <- err
+	}()
+	<-g.reached // node 2 has listed the children, as they were before node 1's relay
+	rep1, err := f.w.RelayReply(f.ctx, f.parent.ID)
+	if err != nil || !ok(rep1) {
+		t.Fatalf("node 1: %+v, %v", rep1, err)
+	}
+	close(g.gate)
+	if err := <-done; err != nil {
+		t.Fatalf("node 2: %v", err)
+	}
+	return rep2
+}
+
 func TestRelayRaceSameKey(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st store.Store) {
 		f := newMergeFixture(t, st)
@@ -367,27 +396,7 @@ func TestRelayRaceSameKey(t *testing.T) {
 			Command: cases.Command{Action: cases.ActionResolve, Actor: "handler", Payload: cases.Payload{Reply: "已处理"}}}); err != nil {
 			t.Fatal(err)
 		}
-		g := &gatedHistory{Store: st, gate: make(chan struct{}), reached: make(chan struct{})}
-		w2, err := New(Options{Store: g, Engine: testEngine(t), Now: f.clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		var rep2 RelayReport
-		go func() {
-			var err error
-			rep2, err = w2.RelayReply(f.ctx, f.parent.ID)
-			done <- err
-		}()
-		<-g.reached // node 2 has listed the child, without its reply
-		rep1, err := f.w.RelayReply(f.ctx, f.parent.ID)
-		if err != nil || rep1.Relayed != 1 {
-			t.Fatalf("node 1: %+v, %v", rep1, err)
-		}
-		close(g.gate)
-		if err := <-done; err != nil {
-			t.Fatalf("node 2: %v", err)
-		}
+		rep2 := raceRelay(t, f, st, func(rep1 RelayReport) bool { return rep1.Relayed == 1 })
 		if rep2.Current != 0 {
 			t.Fatalf("node 2 saw the reply (%+v): the race was not reproduced", rep2)
 		}
