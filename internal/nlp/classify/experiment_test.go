@@ -150,3 +150,48 @@ var optionVariants = map[string]func(classify.Options) classify.Options{
 	// The same coordinates not normalised (linear in the TF-IDF vector).
 	"lsa100raw": func(o classify.Options) classify.Options { o.Dense = 100; return classify.ExpRaw(o) },
 }
+
+// TestExperimentUnseenProxy (issue 5) checks that the bias shift is not an
+// artefact of the 299 labelled messages: models trained on them (with the
+// taxonomy names, without weak examples) label the replied messages, which
+// they never saw, scored against the category their answering unit implies
+// (a noisy label: a unit does not always answer within its own category).
+// Run it with YIWANG_NLP_EXPERIMENT=1. Figures (2026-11-23, 920 messages),
+// seeds 1/2/3: without the shift macro-F1 0.563/0.565/0.587 (accuracy
+// 0.665/0.667/0.676), with it 0.584/0.583/0.580 (0.682/0.680/0.651).
+func TestExperimentUnseenProxy(t *testing.T) {
+	if os.Getenv("YIWANG_NLP_EXPERIMENT") == "" {
+		t.Skip("set YIWANG_NLP_EXPERIMENT=1 to run the classifier experiment")
+	}
+	msgs, err := demo.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labeled, weak := nlp.CategoryData(msgs)
+	keep := map[string]bool{}
+	for _, e := range labeled {
+		keep[e.Label] = true
+	}
+	prior, err := nlp.TaxonomyExamples(keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := make([]string, len(weak))
+	for i, w := range weak {
+		truth[i] = w.Label
+	}
+	for _, bias := range []bool{false, true} {
+		for _, seed := range []uint64{1, 2, 3} {
+			m, err := classify.Train(labeled, classify.Options{Seed: seed, Prior: prior, SelectL2: true, FitBias: bias})
+			if err != nil {
+				t.Fatal(err)
+			}
+			preds := make([][]classify.Prediction, len(weak))
+			for i, w := range weak {
+				preds[i] = m.Predict(w.Title, w.Body, 0)
+			}
+			r := classify.Score(truth, preds)
+			t.Logf("bias shift %v, seed %d: %d unseen replied messages, macro-F1 %.4f accuracy %.4f ECE %.3f", bias, seed, r.N, r.MacroF1, r.Accuracy, r.ECE)
+		}
+	}
+}
