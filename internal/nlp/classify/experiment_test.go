@@ -33,8 +33,8 @@ import (
 // (Options.FitBias) 0.8493, 2 seeds lost (4, 6) — adopted (rule: mean ≥
 // base + 0.005, at most 3 seeds lost); bias with 3 held-out repeats
 // 0.8454, bias + avg3 0.8483, bias + prior weight 3 0.8430, bias + weak
-// weight 0.2 0.8403, bias offsets halved 0.8425 — none better than bias
-// alone.
+// weight 0.2 0.8403, bias offsets halved 0.8425, bias + LSA (lsa100q)
+// 0.8417 — none better than bias alone.
 func TestExperimentVariants(t *testing.T) {
 	which := os.Getenv("YIWANG_NLP_EXPERIMENT")
 	if which == "" {
