@@ -1,14 +1,12 @@
 package workflow
 
 import (
-	"log/slog"
 	"path/filepath"
 	"testing"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/pgtest"
 	"yiwang/internal/store"
-	"yiwang/internal/store/sqlstore"
 )
 
 const voidReason = "重复受理，经核实为误报"
@@ -202,24 +200,7 @@ func TestDetachCatchUpTwoNodes(t *testing.T) {
 }
 
 func testDetachCatchUpTwoNodes(t *testing.T, path string) {
-	var stores []store.Store
-	for range 2 {
-		st, err := sqlstore.Open(t.Context(), path, sqlstore.Options{Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		stores = append(stores, st)
-	}
-	f := newMergeFixture(t, stores[0])
-	var nodes []*Workflow
-	for _, st := range stores {
-		w, err := New(Options{Store: st, Engine: testEngine(t), Now: f.clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nodes = append(nodes, w)
-	}
+	f, _, nodes := twoNodes(t, path)
 	var kids []string
 	for i := range 10 {
 		kids = append(kids, f.mergedChild([]string{"01", "09"}[i%2], f.parent.ID, false).ID)

@@ -249,8 +249,10 @@ func TestRelayCatchUpTwoNodes(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) { testRelayCatchUpTwoNodes(t, pgtest.Database(t, "yiwang_relay")) })
 }
 
-func testRelayCatchUpTwoNodes(t *testing.T, path string) {
-	var nodes []*Workflow
+// twoNodes opens two stores over the database at path, a merge fixture on
+// the first and one workflow per store on the fixture's clock.
+func twoNodes(t *testing.T, path string) (*mergeFixture, []store.Store, []*Workflow) {
+	t.Helper()
 	var stores []store.Store
 	for range 2 {
 		st, err := sqlstore.Open(t.Context(), path, sqlstore.Options{Logger: slog.New(slog.DiscardHandler)})
@@ -261,6 +263,7 @@ func testRelayCatchUpTwoNodes(t *testing.T, path string) {
 		stores = append(stores, st)
 	}
 	f := newMergeFixture(t, stores[0])
+	var nodes []*Workflow
 	for _, st := range stores {
 		w, err := New(Options{Store: st, Engine: testEngine(t), Now: f.clock.Now})
 		if err != nil {
@@ -268,6 +271,11 @@ func testRelayCatchUpTwoNodes(t *testing.T, path string) {
 		}
 		nodes = append(nodes, w)
 	}
+	return f, stores, nodes
+}
+
+func testRelayCatchUpTwoNodes(t *testing.T, path string) {
+	f, stores, nodes := twoNodes(t, path)
 	var kids []string
 	for range 12 {
 		kids = append(kids, f.child(f.parent.ID).ID)
