@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const labeledCSV = "/work/shared/data/tipdm2020c/messages_labeled.csv"
+const labeledCSV = "../../../../shared/data/tipdm2020c/messages_labeled.csv"
 
 // labeled returns the real labelled messages, skipping when the reference
 // data is not on this machine.

@@ -110,10 +110,12 @@ func FuzzReadCSV(f *testing.F) {
 	})
 }
 
-// TestTopIssuesReal prints the five hottest issues of the real
-// messages_with_support.csv with their members (skipped without the data).
-func TestTopIssuesReal(t *testing.T) {
-	f, err := os.Open("/work/shared/data/tipdm2020c/messages_with_support.csv")
+// realSupport reads the real messages_with_support.csv from ../shared
+// beside the repository and returns it with its newest message's time; it
+// skips t when the reference data is not there.
+func realSupport(t *testing.T) ([]Message, time.Time) {
+	t.Helper()
+	f, err := os.Open("../../../../shared/data/tipdm2020c/messages_with_support.csv")
 	if err != nil {
 		t.Skipf("reference data not available: %v", err)
 	}
@@ -123,11 +125,20 @@ func TestTopIssuesReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	var now time.Time
-	byID := map[string]Message{}
 	for _, m := range msgs {
 		if m.Time.After(now) {
 			now = m.Time
 		}
+	}
+	return msgs, now
+}
+
+// TestTopIssuesReal prints the five hottest issues of the real
+// messages_with_support.csv with their members (skipped without the data).
+func TestTopIssuesReal(t *testing.T) {
+	msgs, now := realSupport(t)
+	byID := map[string]Message{}
+	for _, m := range msgs {
 		byID[m.ID] = m
 	}
 	issues := Cluster(msgs, now.Add(time.Second), Options{})

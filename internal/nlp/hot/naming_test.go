@@ -2,7 +2,6 @@ package hot
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -309,21 +308,7 @@ func TestEvaluate(t *testing.T) {
 // of the 50 hottest issues have fewer cut terms than the gram names, none
 // among the 5 hottest, and most name a place (skipped without the data).
 func TestWordNamesReal(t *testing.T) {
-	f, err := os.Open("/work/shared/data/tipdm2020c/messages_with_support.csv")
-	if err != nil {
-		t.Skipf("reference data not available: %v", err)
-	}
-	defer f.Close()
-	msgs, err := ReadCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var now time.Time
-	for _, m := range msgs {
-		if m.Time.After(now) {
-			now = m.Time
-		}
-	}
+	msgs, now := realSupport(t)
 	ev, issues := Evaluate(msgs, now.Add(time.Second), Options{}, EvalOptions{Runs: 1})
 	t.Logf("words %+v", ev.Words)
 	t.Logf("grams %+v", ev.Grams)

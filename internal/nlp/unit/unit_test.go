@@ -79,7 +79,7 @@ func TestExtract(t *testing.T) {
 
 // TestCoverage measures how many real replies yield a unit.
 func TestCoverage(t *testing.T) {
-	f, err := os.Open("/work/shared/data/tipdm2020c/messages_with_replies.csv")
+	f, err := os.Open("../../../../shared/data/tipdm2020c/messages_with_replies.csv")
 	if err != nil {
 		t.Skipf("reference data not available: %v", err)
 	}
