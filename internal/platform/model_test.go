@@ -16,29 +16,18 @@ import (
 	"testing"
 	"time"
 
-	"yiwang/internal/nlp/classify"
 	"yiwang/internal/nlp/hier"
+	"yiwang/internal/nlp/hier/hiertest"
 	"yiwang/internal/pgtest"
 	"yiwang/internal/workflow"
 )
 
-// tinyModelFile writes a small level-1 model trained in milliseconds on
-// "路灯不亮" messages labelled lamp and "学校乱收费" ones labelled school
-// (first-level category names).
+// tinyModelFile writes hiertest.TinyModel as a model file (first-level
+// category names as labels).
 func tinyModelFile(t testing.TB, lamp, school string) []byte {
 	t.Helper()
-	var ex []classify.Example
-	for i := range 6 {
-		ex = append(ex,
-			classify.Example{Title: "路灯不亮", Body: fmt.Sprintf("小区路灯晚上不亮很黑 %d", i), Label: lamp},
-			classify.Example{Title: "学校乱收费", Body: fmt.Sprintf("学校要求家长缴纳补课费 %d", i), Label: school})
-	}
-	m, err := classify.Train(ex, classify.Options{CalibrationFolds: 1, Epochs: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b bytes.Buffer
-	if err := hier.WriteModel(&b, &hier.Model{Root: m, Children: map[string]*classify.Model{}, Threshold: hier.DefaultThreshold}); err != nil {
+	if err := hier.WriteModel(&b, hiertest.TinyModel(t, lamp, school)); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -20,6 +20,7 @@ import (
 	"yiwang/internal/category"
 	"yiwang/internal/nlp/classify"
 	"yiwang/internal/nlp/hier"
+	"yiwang/internal/nlp/hier/hiertest"
 	"yiwang/internal/store"
 )
 
@@ -28,23 +29,6 @@ const (
 	lampCategory   = "城乡建设" // code 01
 	schoolCategory = "教育文体" // code 14
 )
-
-// tinyModel trains a small level-1 model in milliseconds: "路灯不亮"
-// messages labelled lamp, "学校乱收费" ones labelled school.
-func tinyModel(t testing.TB, lamp, school string) *hier.Model {
-	t.Helper()
-	var ex []classify.Example
-	for i := range 6 {
-		ex = append(ex,
-			classify.Example{Title: "路灯不亮", Body: fmt.Sprintf("小区路灯晚上不亮很黑 %d", i), Label: lamp},
-			classify.Example{Title: "学校乱收费", Body: fmt.Sprintf("学校要求家长缴纳补课费 %d", i), Label: school})
-	}
-	m, err := classify.Train(ex, classify.Options{CalibrationFolds: 1, Epochs: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &hier.Model{Root: m, Children: map[string]*classify.Model{}, Threshold: hier.DefaultThreshold}
-}
 
 func modelFile(t testing.TB, m *hier.Model) []byte {
 	t.Helper()
@@ -98,7 +82,7 @@ func TestModelUploadVersionsAndRefresh(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
 		a, b := newModelNode(t, st, ModelOptions{Node: "a"}), newModelNode(t, st, ModelOptions{Node: "b"})
-		fileA, fileB := modelFile(t, tinyModel(t, lampCategory, schoolCategory)), modelFile(t, tinyModel(t, schoolCategory, lampCategory))
+		fileA, fileB := modelFile(t, hiertest.TinyModel(t, lampCategory, schoolCategory)), modelFile(t, hiertest.TinyModel(t, schoolCategory, lampCategory))
 		if _, ok := a.w.Suggest("路灯不亮", ""); ok {
 			t.Fatal("a suggester before any model")
 		}
@@ -142,7 +126,7 @@ func TestModelUploadVersionsAndRefresh(t *testing.T) {
 			t.Errorf("node a after B: %s, want 14", got)
 		}
 		// A third file: A's file (two back) goes, B's stays.
-		fileC := modelFile(t, tinyModel(t, lampCategory, "环境保护"))
+		fileC := modelFile(t, hiertest.TinyModel(t, lampCategory, "环境保护"))
 		if _, err := a.m.Upload(ctx, fileC, -1, "admin"); err != nil {
 			t.Fatal(err)
 		}
@@ -160,9 +144,9 @@ func TestModelUploadVersionsAndRefresh(t *testing.T) {
 // at fault; the model in force and the stored version stay.
 func TestModelUploadRefusesBadFiles(t *testing.T) {
 	ctx := t.Context()
-	good := tinyModel(t, lampCategory, schoolCategory)
-	unknown := tinyModel(t, lampCategory, "火星事务")
-	child := tinyModel(t, "0101", "0102") // codes under 城乡建设 (01)
+	good := hiertest.TinyModel(t, lampCategory, schoolCategory)
+	unknown := hiertest.TinyModel(t, lampCategory, "火星事务")
+	child := hiertest.TinyModel(t, "0101", "0102") // codes under 城乡建设 (01)
 	wrongParent := &hier.Model{Root: good.Root, Threshold: 0.8, Children: map[string]*classify.Model{hier.Key([]string{schoolCategory}): child.Root}}
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -229,7 +213,7 @@ func (c *countingTrainer) train(t testing.TB) Trainer {
 				return nil, 0, ctx.Err()
 			}
 		}
-		return tinyModel(t, lampCategory, schoolCategory), 42, nil
+		return hiertest.TinyModel(t, lampCategory, schoolCategory), 42, nil
 	}
 }
 
@@ -368,7 +352,7 @@ func TestRetrainKeepsAnUploadMadeMeanwhile(t *testing.T) {
 	if _, err := n.m.Retrain(ctx, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	up, err := n.m.Upload(ctx, modelFile(t, tinyModel(t, schoolCategory, lampCategory)), 0, "admin")
+	up, err := n.m.Upload(ctx, modelFile(t, hiertest.TinyModel(t, schoolCategory, lampCategory)), 0, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +392,7 @@ func TestStartTrainsOnceThenLoads(t *testing.T) {
 		t.Errorf("state %+v", s)
 	}
 	// The same file again (a node restarted with --model) makes no new version.
-	file := modelFile(t, tinyModel(t, schoolCategory, lampCategory))
+	file := modelFile(t, hiertest.TinyModel(t, schoolCategory, lampCategory))
 	first, err := b.m.UploadIfNew(ctx, file, "file:m.bin")
 	if err != nil || first.Version != 2 {
 		t.Fatalf("first upload: %+v %v", first, err)
