@@ -1,6 +1,10 @@
 package demo
 
-import "slices"
+import (
+	"slices"
+
+	"yiwang/internal/nlp/text"
+)
 
 // similarity finds, for an unanswered message, an earlier case with a very
 // similar title (character-bigram Jaccard ≥ mergeThreshold among the
@@ -43,18 +47,6 @@ func jaccard(a, b []uint64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	inter, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			inter++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
+	inter := text.CommonSorted(a, b)
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }

@@ -273,20 +273,7 @@ func cosine(a, b []uint64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	common := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			common++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return float64(common) / math.Sqrt(float64(len(a))*float64(len(b)))
+	return float64(text.CommonSorted(a, b)) / math.Sqrt(float64(len(a))*float64(len(b)))
 }
 
 func candidatesOf(ids []string, where map[string]int) []int {

@@ -115,3 +115,22 @@ func GramsRange(norm []rune, minN, maxN int, fn func(h uint64, start, end int)) 
 		}
 	}
 }
+
+// CommonSorted counts the values found in both a and b, each sorted
+// ascending without repeats (e.g. sets of gram hashes).
+func CommonSorted(a, b []uint64) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}

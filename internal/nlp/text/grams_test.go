@@ -76,3 +76,23 @@ func TestGramsRange(t *testing.T) {
 		}
 	}
 }
+
+func TestCommonSorted(t *testing.T) {
+	tests := []struct {
+		a, b []uint64
+		want int
+	}{
+		{nil, []uint64{1}, 0},
+		{[]uint64{1, 2, 3}, []uint64{1, 2, 3}, 3},
+		{[]uint64{1, 3, 5, 7}, []uint64{2, 3, 4, 7, 9}, 2},
+		{[]uint64{10}, []uint64{1, 2, 3}, 0},
+	}
+	for _, tt := range tests {
+		if got := CommonSorted(tt.a, tt.b); got != tt.want {
+			t.Errorf("CommonSorted(%v, %v) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := CommonSorted(tt.b, tt.a); got != tt.want {
+			t.Errorf("CommonSorted(%v, %v) = %d, want %d (swapped)", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
