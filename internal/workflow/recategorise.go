@@ -104,25 +104,38 @@ func (w *Workflow) ClosedCases(ctx context.Context, limit int, skipTags ...strin
 	if err != nil {
 		return nil, fmt.Errorf("finding automatically categorised cases: %w", err)
 	}
-	f := store.Filter{States: []cases.State{cases.StateClosed}}
-	for len(out) < limit {
-		f.Limit = closedPage
-		page, err := w.store.List(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("listing closed cases: %w", err)
-		}
-		for _, c := range page.Cases {
-			if len(out) == limit || auto[c.ID] || slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
-				continue
-			}
+	err = w.eachClosed(ctx, skipTags, func(c cases.Case) bool {
+		if !auto[c.ID] {
 			out = append(out, LabeledCase{ID: c.ID, Title: c.Title, Description: c.Description, Category: c.Category})
 		}
+		return len(out) < limit
+	})
+	return out, err
+}
+
+// eachClosed calls fn with the closed cases, newest first, a page of
+// closedPage at a time, leaving out those carrying any of skipTags, until
+// fn returns false or none is left.
+func (w *Workflow) eachClosed(ctx context.Context, skipTags []string, fn func(cases.Case) bool) error {
+	f := store.Filter{States: []cases.State{cases.StateClosed}, Limit: closedPage}
+	for {
+		page, err := w.store.List(ctx, f)
+		if err != nil {
+			return fmt.Errorf("listing closed cases: %w", err)
+		}
+		for _, c := range page.Cases {
+			if slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
+				continue
+			}
+			if !fn(c) {
+				return nil
+			}
+		}
 		if page.Next == "" || len(page.Cases) == 0 {
-			break
+			return nil
 		}
 		f.Cursor = page.Next
 	}
-	return out, nil
 }
 
 // Level1Examples turns labelled cases into classifier examples labelled by

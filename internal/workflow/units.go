@@ -2,12 +2,10 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"yiwang/internal/cases"
 	"yiwang/internal/dispatch"
-	"yiwang/internal/store"
 )
 
 // UnitSuggestion is a type of unit likely to handle a message and, where
@@ -125,27 +123,14 @@ func (w *Workflow) ClosedUnitCases(ctx context.Context, limit int, skipTags ...s
 		return nil, nil
 	}
 	dir := w.Engine().Directory()
-	f := store.Filter{States: []cases.State{cases.StateClosed}}
-	for len(out) < limit {
-		f.Limit = closedPage
-		page, err := w.store.List(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("listing closed cases: %w", err)
+	err := w.eachClosed(ctx, skipTags, func(c cases.Case) bool {
+		if c.Unit == "" {
+			return true
 		}
-		for _, c := range page.Cases {
-			if len(out) == limit || c.Unit == "" || slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(skipTags, t) }) {
-				continue
-			}
-			u, err := dir.Unit(c.Unit)
-			if err != nil {
-				continue
-			}
+		if u, err := dir.Unit(c.Unit); err == nil {
 			out = append(out, UnitCase{ID: c.ID, Title: c.Title, Description: c.Description, Unit: c.Unit, Kind: u.Kind})
 		}
-		if page.Next == "" || len(page.Cases) == 0 {
-			break
-		}
-		f.Cursor = page.Next
-	}
-	return out, nil
+		return len(out) < limit
+	})
+	return out, err
 }
