@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"yiwang/internal/cases"
-	"yiwang/internal/dispatch"
 	"yiwang/internal/store"
 	"yiwang/internal/workflow"
 )
@@ -37,15 +36,7 @@ func (c areaCaller) Scope() *store.Scope { return &store.Scope{Areas: c.areas} }
 // a case in the queue itself.
 func TestLowConfidenceQueue(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st store.Store) {
-		clk := &manualClock{t: t0}
-		eng, err := dispatch.DemoEngine()
-		if err != nil {
-			t.Fatal(err)
-		}
-		wf, err := workflow.New(workflow.Options{Store: st, Engine: eng, Now: clk.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
+		wf, clk := demoWorkflow(t, st)
 		h := newHarness(t, st, func(o *Options) { o.Workflow = wf; o.Now = clk.Now; o.Auth = callerFromContext })
 		unsure := fixedSuggester{{Category: testCat, Confidence: 0.55, Terms: []string{"路灯", "不亮"}},
 			{Category: "0102", Confidence: 0.30, Terms: []string{"小区"}}, {Category: "15", Confidence: 0.10}}

@@ -34,9 +34,9 @@ func (c *manualClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// newWorkflowHarness is a server whose cases go through a workflow over
-// the demo responsibility list, both on one movable clock.
-func newWorkflowHarness(t *testing.T, st store.Store) (*harness, *manualClock) {
+// demoWorkflow is a workflow over st and the demo responsibility list on
+// a movable clock starting at t0.
+func demoWorkflow(t testing.TB, st store.Store) (*workflow.Workflow, *manualClock) {
 	t.Helper()
 	clk := &manualClock{t: t0}
 	eng, err := dispatch.DemoEngine()
@@ -47,6 +47,14 @@ func newWorkflowHarness(t *testing.T, st store.Store) (*harness, *manualClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return wf, clk
+}
+
+// newWorkflowHarness is a server whose cases go through a workflow over
+// the demo responsibility list, both on one movable clock.
+func newWorkflowHarness(t *testing.T, st store.Store) (*harness, *manualClock) {
+	t.Helper()
+	wf, clk := demoWorkflow(t, st)
 	return newHarness(t, st, func(o *Options) { o.Workflow = wf; o.Now = clk.Now }), clk
 }
 

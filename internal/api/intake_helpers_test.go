@@ -13,9 +13,7 @@ import (
 
 	"yiwang/internal/attach"
 	"yiwang/internal/cases"
-	"yiwang/internal/dispatch"
 	"yiwang/internal/store"
-	"yiwang/internal/workflow"
 )
 
 const testSecret = "test-lookup-secret-0123456789abcdef"
@@ -51,15 +49,7 @@ func newIntakeHarness(t testing.TB, st store.Store) (*harness, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &manualClock{t: t0}
-	eng, err := dispatch.DemoEngine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wf, err := workflow.New(workflow.Options{Store: st, Engine: eng, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wf, clk := demoWorkflow(t, st)
 	h := newHarness(t, st, func(o *Options) {
 		o.Workflow, o.Now = wf, clk.Now
 		o.Attachments, o.Locate, o.LookupSecret = svc, fakeLocate, []byte(testSecret)
