@@ -40,26 +40,8 @@ func TestExperimentVariants(t *testing.T) {
 	if which == "" {
 		t.Skip("set YIWANG_NLP_EXPERIMENT=1 to run the classifier experiment")
 	}
-	msgs, err := demo.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	labeled, weak := nlp.CategoryData(msgs)
-	var unlabeled []classify.Example // text only: the replies and support sets
-	for _, m := range msgs {
-		if m.Set != demo.SetLabeled {
-			unlabeled = append(unlabeled, classify.Example{Title: m.Title, Body: m.Body})
-		}
-	}
+	labeled, weak, unlabeled, prior := experimentData(t)
 	t.Logf("%d labelled, %d weak, %d unlabelled messages", len(labeled), len(weak), len(unlabeled))
-	keep := map[string]bool{}
-	for _, e := range labeled {
-		keep[e.Label] = true
-	}
-	prior, err := nlp.TaxonomyExamples(keep)
-	if err != nil {
-		t.Fatal(err)
-	}
 	variants := []classify.ExpVariant{classify.ExpBase, classify.ExpNBSVM, classify.ExpCNB}
 	if which != "1" {
 		variants = nil
@@ -115,6 +97,31 @@ func TestExperimentVariants(t *testing.T) {
 	}
 }
 
+// experimentData returns the product's training data of the embedded
+// messages: the labelled examples, the weak examples, the unlabelled text
+// (the replies and support sets) and the taxonomy's prior examples.
+func experimentData(t *testing.T) (labeled, weak, unlabeled, prior []classify.Example) {
+	t.Helper()
+	msgs, err := demo.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labeled, weak = nlp.CategoryData(msgs)
+	for _, m := range msgs {
+		if m.Set != demo.SetLabeled {
+			unlabeled = append(unlabeled, classify.Example{Title: m.Title, Body: m.Body})
+		}
+	}
+	keep := map[string]bool{}
+	for _, e := range labeled {
+		keep[e.Label] = true
+	}
+	if prior, err = nlp.TaxonomyExamples(keep); err != nil {
+		t.Fatal(err)
+	}
+	return labeled, weak, unlabeled, prior
+}
+
 // optionVariants are variants of the product that differ in its Options
 // only (issue 5, item 2: longer character grams).
 var optionVariants = map[string]func(classify.Options) classify.Options{
@@ -163,19 +170,7 @@ func TestExperimentUnseenProxy(t *testing.T) {
 	if os.Getenv("YIWANG_NLP_EXPERIMENT") == "" {
 		t.Skip("set YIWANG_NLP_EXPERIMENT=1 to run the classifier experiment")
 	}
-	msgs, err := demo.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	labeled, weak := nlp.CategoryData(msgs)
-	keep := map[string]bool{}
-	for _, e := range labeled {
-		keep[e.Label] = true
-	}
-	prior, err := nlp.TaxonomyExamples(keep)
-	if err != nil {
-		t.Fatal(err)
-	}
+	labeled, weak, _, prior := experimentData(t)
 	truth := make([]string, len(weak))
 	for i, w := range weak {
 		truth[i] = w.Label
