@@ -83,11 +83,10 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
-func TestModelFileRoundTrip(t *testing.T) {
-	m, err := Train(toy, Options{MinDF: 1, Seed: 2, CalibrationFolds: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
+// roundTrip writes m to a model file and reads it back; it returns the
+// model read and the file.
+func roundTrip(t *testing.T, m *Model) (*Model, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteModel(&buf, m); err != nil {
 		t.Fatal(err)
@@ -96,13 +95,22 @@ func TestModelFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return back, buf.Bytes()
+}
+
+func TestModelFileRoundTrip(t *testing.T) {
+	m, err := Train(toy, Options{MinDF: 1, Seed: 2, CalibrationFolds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, file := roundTrip(t, m)
 	for _, e := range toy {
 		a, b := m.Predict(e.Title, e.Body, 1), back.Predict(e.Title, e.Body, 1)
 		if a[0].Label != b[0].Label || a[0].Confidence != b[0].Confidence {
 			t.Errorf("%q: %+v before, %+v after", e.Title, a[0], b[0])
 		}
 	}
-	for _, bad := range [][]byte{nil, []byte("not gzip"), buf.Bytes()[:buf.Len()/2]} {
+	for _, bad := range [][]byte{nil, []byte("not gzip"), file[:len(file)/2]} {
 		if _, err := ReadModel(bytes.NewReader(bad)); !errors.Is(err, ErrBadModel) {
 			t.Errorf("ReadModel(%d bytes) = %v, want ErrBadModel", len(bad), err)
 		}

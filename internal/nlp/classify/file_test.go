@@ -44,14 +44,7 @@ func TestModelFileVersions(t *testing.T) {
 			if (m.proj != nil) != (o.Dense > 0) {
 				t.Fatalf("dense %d, projection %v", o.Dense, m.proj != nil)
 			}
-			var buf bytes.Buffer
-			if err := WriteModel(&buf, m); err != nil {
-				t.Fatal(err)
-			}
-			back, err := ReadModel(bytes.NewReader(buf.Bytes()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			back, _ := roundTrip(t, m)
 			if back.feat != m.feat {
 				t.Errorf("features %+v after, %+v before", back.feat, m.feat)
 			}
