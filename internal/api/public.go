@@ -49,32 +49,23 @@ type publicParent struct {
 	StateLabel string      `json:"state_label"`
 }
 
-// maxParentChain bounds how far publicParentOf follows merges of merged
-// cases.
-const maxParentChain = 8
-
 // publicParentOf returns the case that handles merged case c: its parent,
-// or, when that was merged in turn, the parent's parent, and so on. It
-// returns nil when c is not merged or its parent cannot be read (the
-// look-up still answers with the case itself).
+// or, when that was merged in turn, the parent's parent, and so on
+// (cases.HandlingCase; as far as the chain can be read). It returns nil
+// when c is not merged or its parent cannot be read (the look-up still
+// answers with the case itself).
 func (s *Server) publicParentOf(ctx context.Context, c *cases.Case) *publicParent {
-	if c.State != cases.StateMerged || c.ParentID == "" {
-		return nil
-	}
-	var out *publicParent
-	id := c.ParentID
-	for range maxParentChain {
+	p, _, _ := cases.HandlingCase(c, func(id string) (*cases.Case, error) {
 		p, err := s.store.Get(ctx, id)
 		if err != nil {
-			break
+			return nil, err
 		}
-		out = &publicParent{ID: p.ID, State: p.State, StateLabel: p.State.Label()}
-		if p.State != cases.StateMerged || p.ParentID == "" || p.ParentID == c.ID {
-			break
-		}
-		id = p.ParentID
+		return &p, nil
+	})
+	if p == nil {
+		return nil
 	}
-	return out
+	return &publicParent{ID: p.ID, State: p.State, StateLabel: p.State.Label()}
 }
 
 // publicEvent is one step of the public timeline.

@@ -9,10 +9,6 @@ import (
 	"yiwang/internal/store"
 )
 
-// maxParentChain bounds how far a merged case's chain of merges (a case
-// merged into a case merged in turn) is followed to the case handling it.
-const maxParentChain = 8
-
 // handlers finds, for the requests of one GET, the case each merged case
 // is handled with, reading each parent once.
 type handlers struct {
@@ -40,32 +36,16 @@ func (h *handlers) get(ctx context.Context, id string) (*cases.Case, error) {
 	return &c, nil
 }
 
-// of returns the case that handles merged case c now: its parent, or,
-// when the parent was merged in turn, the parent's parent, and so on, up
-// to the first case that is not merged. It returns nil when c is not
+// of returns the case that handles merged case c now: the end of its
+// chain of merges (cases.HandlingCase). It returns nil when c is not
 // merged, or when the chain is broken (a parent that does not exist), too
 // long or a cycle: c is then answered from its own state and relays.
 func (h *handlers) of(ctx context.Context, c *cases.Case) (*cases.Case, error) {
-	if c.State != cases.StateMerged || c.ParentID == "" {
-		return nil, nil
+	last, complete, err := cases.HandlingCase(c, func(id string) (*cases.Case, error) { return h.get(ctx, id) })
+	if err != nil || !complete {
+		return nil, err
 	}
-	seen := map[string]bool{c.ID: true}
-	id := c.ParentID
-	for range maxParentChain {
-		if seen[id] {
-			return nil, nil
-		}
-		seen[id] = true
-		p, err := h.get(ctx, id)
-		if err != nil || p == nil {
-			return nil, err
-		}
-		if p.State != cases.StateMerged || p.ParentID == "" {
-			return p, nil
-		}
-		id = p.ParentID
-	}
-	return nil, nil
+	return last, nil
 }
 
 // mergedStatus is the status of merged case c handled with handler (as
