@@ -412,7 +412,7 @@ func Decide(c *Case, cmd Command, now time.Time) (Event, error) {
 	if err := checkText("payload.reply", cmd.Payload.Reply, MaxDescription, false); err != nil {
 		return Event{}, err
 	}
-	if err := checkText("payload.reason", cmd.Payload.Reason, 2000, false); err != nil {
+	if err := checkText("payload.reason", cmd.Payload.Reason, MaxReason, false); err != nil {
 		return Event{}, err
 	}
 	if err := checkText("payload.category", cmd.Payload.Category, MaxCategory, false); err != nil {

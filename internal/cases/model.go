@@ -217,6 +217,7 @@ const (
 	MaxDescription = 20000
 	MaxTags        = 20
 	MaxAttachments = 20
+	MaxReason      = 2000 // payload.reason of a command, in characters
 )
 
 // NewCase is what intake supplies to create a case. Category validity is

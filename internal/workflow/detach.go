@@ -10,16 +10,13 @@ import (
 	"yiwang/internal/store"
 )
 
-// maxReason is the longest payload.reason cases.Decide accepts.
-const maxReason = 2000
-
 // DetachReason is the reason a detach from parentID, voided for
 // voidReason, carries: "parent <id> voided: <reason>", cut to the length
 // a reason may have.
 func DetachReason(parentID, voidReason string) string {
 	s := "parent " + parentID + " voided: " + voidReason
-	if utf8.RuneCountInString(s) > maxReason {
-		s = string([]rune(s)[:maxReason-1]) + "…"
+	if utf8.RuneCountInString(s) > cases.MaxReason {
+		s = string([]rune(s)[:cases.MaxReason-1]) + "…"
 	}
 	return s
 }
