@@ -174,29 +174,12 @@ func Intake(ctx context.Context, c Creator, docs Documents, opts IntakeOptions) 
 // are anonymised and dropped).
 func intakeCase(m Message, tax *category.Taxonomy, loc Locator, ds []District, total float64, seed uint64) (cases.NewCase, error) {
 	level1, _ := GuessLevel1(m.Title, m.Body)
-	cat, ok := tax.ByName(1, level1)
-	if !ok {
-		return cases.NewCase{}, fmt.Errorf("message %s: level-1 category %q not in the taxonomy", m.ID, level1)
-	}
-	n := cases.NewCase{Channel: cases.ChannelWeb, Title: m.Title, Description: m.Body, Category: cat.Code,
-		Tags: []string{TagDemo, TagIntake, TagCategoryGuessed, cases.TagAutoCategory}}
-	if m.Support >= 20 {
-		n.Severity = cases.SeverityUrgent // as Seed: many citizens backed it
-	}
+	var place func() (cases.Location, error)
 	if loc != nil {
 		h := fnv.New64a()
 		h.Write([]byte(m.ID))
 		r := rand.New(rand.NewPCG(seed, h.Sum64()))
-		l, err := loc.Place(districtFor(m, ds, total, r), r)
-		if err != nil {
-			return cases.NewCase{}, fmt.Errorf("placing message %s: %w", m.ID, err)
-		}
-		n.Location = l
-		n.Tags = append(n.Tags, TagLocationGenerated)
+		place = func() (cases.Location, error) { return loc.Place(districtFor(m, ds, total, r), r) }
 	}
-	n.Normalize()
-	if err := n.Validate(); err != nil {
-		return cases.NewCase{}, fmt.Errorf("message %s: %w", m.ID, err)
-	}
-	return n, nil
+	return messageCase(m, level1, tax, []string{TagDemo, TagIntake, TagCategoryGuessed, cases.TagAutoCategory}, place)
 }

@@ -205,29 +205,17 @@ func build(msgs []Message, opts SeedOptions) ([][]cases.Event, error) {
 	}
 	out := make([][]cases.Event, 0, len(items))
 	for i, it := range items {
-		cat, ok := tax.ByName(1, it.level1)
-		if !ok {
-			return nil, fmt.Errorf("message %s: level-1 category %q not in the taxonomy", it.msg.ID, it.level1)
-		}
-		n := cases.NewCase{Channel: cases.ChannelWeb, Title: it.msg.Title, Description: it.msg.Body,
-			Category: cat.Code, Tags: []string{TagDemo}}
+		tags := []string{TagDemo}
 		if it.guessed {
-			n.Tags = append(n.Tags, TagCategoryGuessed)
+			tags = append(tags, TagCategoryGuessed)
 		}
-		if it.msg.Support >= 20 {
-			n.Severity = cases.SeverityUrgent // many citizens backed it
-		}
+		var place func() (cases.Location, error)
 		if ds != nil {
-			loc, err := opts.Locator.Place(districtFor(it.msg, ds, total, r), r)
-			if err != nil {
-				return nil, fmt.Errorf("placing message %s: %w", it.msg.ID, err)
-			}
-			n.Location = loc
-			n.Tags = append(n.Tags, TagLocationGenerated)
+			place = func() (cases.Location, error) { return opts.Locator.Place(districtFor(it.msg, ds, total, r), r) }
 		}
-		n.Normalize()
-		if err := n.Validate(); err != nil {
-			return nil, fmt.Errorf("message %s: %w", it.msg.ID, err)
+		n, err := messageCase(it.msg, it.level1, tax, tags, place)
+		if err != nil {
+			return nil, err
 		}
 		var h history
 		h.create(it.id, n, w.who.agent(), it.created,
@@ -309,4 +297,32 @@ func districts(loc Locator) ([]District, float64, error) {
 		return nil, 0, errors.New("locator has no districts")
 	}
 	return ds, total, nil
+}
+
+// messageCase is the web case of a demo message: its title and body, the
+// level-1 category named level1, tags, urgent when 20 or more citizens
+// backed it, and, when place is not nil, the generated position it returns
+// (tagged TagLocationGenerated); normalised and validated.
+func messageCase(m Message, level1 string, tax *category.Taxonomy, tags []string, place func() (cases.Location, error)) (cases.NewCase, error) {
+	cat, ok := tax.ByName(1, level1)
+	if !ok {
+		return cases.NewCase{}, fmt.Errorf("message %s: level-1 category %q not in the taxonomy", m.ID, level1)
+	}
+	n := cases.NewCase{Channel: cases.ChannelWeb, Title: m.Title, Description: m.Body, Category: cat.Code, Tags: tags}
+	if m.Support >= 20 {
+		n.Severity = cases.SeverityUrgent // many citizens backed it
+	}
+	if place != nil {
+		l, err := place()
+		if err != nil {
+			return cases.NewCase{}, fmt.Errorf("placing message %s: %w", m.ID, err)
+		}
+		n.Location = l
+		n.Tags = append(n.Tags, TagLocationGenerated)
+	}
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		return cases.NewCase{}, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	return n, nil
 }
