@@ -454,9 +454,3 @@ func ExpRaw(o Options) Options { return ExpRawOptions(o) }
 // ExpAverage makes every fit average the weights of n SGD runs with
 // different shuffles (a seed ensemble folded into one linear model).
 func ExpAverage(o Options, n int) Options { o.average = n; return o }
-
-// ExpBiasRepeats makes FitBias use n repeats of the held-out folds.
-func ExpBiasRepeats(o Options, n int) Options { o.biasRepeats = n; return o }
-
-// ExpBiasShrink scales FitBias's offsets by f.
-func ExpBiasShrink(o Options, f float64) Options { o.biasShrink = f; return o }

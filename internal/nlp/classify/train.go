@@ -67,8 +67,6 @@ type Options struct {
 	// frequent grams (default 50,000).
 	DenseMaxFeatures int
 	denseRaw         bool        // experiment: coordinates not normalised
-	biasRepeats      int         // experiment: held-out repeats for FitBias
-	biasShrink       float64     // experiment: FitBias offsets scaled by this
 	proj             *projection // fitted projection, passed to inner fits
 	average          int         // experiment: SGD runs averaged (ExpAverage)
 	// SelectL2 chooses L2 among 1e-5, 1e-4 and 1e-3 by 3-fold
@@ -227,19 +225,7 @@ func (c *corpus) train(rows []int, o Options) *Model {
 	}
 	logits, truth := c.heldOut(rows, o, o.SelfTrain > 0)
 	if o.FitBias && len(logits) > 0 {
-		all, allTruth := logits, truth
-		for r := 1; r < o.biasRepeats; r++ {
-			ro := o
-			ro.Seed += uint64(r) * 7919
-			l, t := c.heldOut(rows, ro, o.SelfTrain > 0)
-			all, allTruth = append(slices.Clip(all), l...), append(slices.Clip(allTruth), t...)
-		}
-		b := fitBias(all, allTruth, len(c.labels))
-		if o.biasShrink > 0 {
-			for k := range b {
-				b[k] *= o.biasShrink
-			}
-		}
+		b := fitBias(logits, truth, len(c.labels))
 		for k := range b {
 			m.B[k] += float32(b[k])
 		}
